@@ -1,0 +1,271 @@
+// Package event defines the canonical event that every log record is
+// normalised into, the log kinds idsentry reads, and field paths into a
+// canonical document.
+//
+// An Event borrows its document and raw bytes from the worker that produced it:
+// they are valid until that worker reads its next record. Code that keeps an
+// event past that point (evidence on an alert, say) copies what it needs with
+// Event.Clone or Event.CanonicalJSON.
+package event
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// Kind is a log kind: one canonical shape, whatever export format a record of
+// that kind arrived in.
+type Kind uint8
+
+// The log kinds. Their string forms are stable: they appear in rule files,
+// reports and JSON output.
+const (
+	KindUnknown       Kind = iota
+	KindEntraSignIn        // Graph signIn resource (all four sign-in categories)
+	KindEntraAudit         // Graph directoryAudit resource
+	KindM365Audit          // O365 Management Activity API common schema
+	KindKeyVault           // Azure Monitor resource log, Key Vault AuditEvent
+	KindAzureActivity      // Azure Monitor activity log
+	KindCloudTrail         // AWS CloudTrail record
+	KindK8sAudit           // Kubernetes audit.k8s.io/v1 Event
+	KindAppInventory       // Graph application / servicePrincipal object
+	numKinds
+)
+
+var kindNames = [...]string{
+	KindUnknown:       "unknown",
+	KindEntraSignIn:   "entra_signin",
+	KindEntraAudit:    "entra_audit",
+	KindM365Audit:     "m365_audit",
+	KindKeyVault:      "azure_keyvault",
+	KindAzureActivity: "azure_activity",
+	KindCloudTrail:    "aws_cloudtrail",
+	KindK8sAudit:      "k8s_audit",
+	KindAppInventory:  "app_inventory",
+}
+
+// NumKinds is the number of kinds, KindUnknown included; kinds index arrays
+// of that length.
+const NumKinds = int(numKinds)
+
+// String returns the stable name of the kind.
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// ParseKind returns the kind with the given stable name.
+func ParseKind(s string) (Kind, bool) {
+	for i, n := range kindNames {
+		if strings.EqualFold(n, s) && i != int(KindUnknown) {
+			return Kind(i), true
+		}
+	}
+	return KindUnknown, false
+}
+
+// Kinds returns every known kind except KindUnknown, in declaration order.
+func Kinds() []Kind {
+	ks := make([]Kind, 0, NumKinds-1)
+	for k := Kind(1); k < numKinds; k++ {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// Origin says where a record came from. Line is 1-based and set for
+// line-oriented inputs (NDJSON, CSV, pretty-printed JSON: the line the record
+// starts on); Index is the 0-based position of the record in its file or
+// container; Offset is the byte offset of the record's first byte in the
+// decoded stream.
+type Origin struct {
+	File   string
+	Line   int
+	Index  int
+	Offset int64
+}
+
+// String formats the origin as file:line, or file#index when no line is known.
+func (o Origin) String() string {
+	if o.Line > 0 {
+		return fmt.Sprintf("%s:%d", o.File, o.Line)
+	}
+	return fmt.Sprintf("%s#%d", o.File, o.Index)
+}
+
+// Event is one normalised record.
+type Event struct {
+	// Kind is the log kind; Doc has that kind's canonical shape.
+	Kind Kind
+	// Format names the export shape the record arrived in, e.g. "graph",
+	// "azure-monitor", "log-analytics", "ual", "cloudtrail", "k8s".
+	Format string
+	// Subtype refines the kind where the source says so: the sign-in
+	// category ("interactiveUser", "nonInteractiveUser", "servicePrincipal",
+	// "managedIdentity"), the UAL workload, and so on. May be empty.
+	Subtype string
+	// Time is the event time in UTC; zero when the record carries none.
+	Time time.Time
+	// ID is the record's own identifier (sign-in id, audit id, UAL Id,
+	// CloudTrail eventID, k8s auditID), used to drop duplicates across
+	// overlapping exports. Empty when the record has none.
+	ID string
+	// Doc is the canonical document. Borrowed: see the package comment.
+	Doc *fastjson.Value
+	// Raw is the record's original bytes. Borrowed: see the package comment.
+	Raw []byte
+	// Origin is where the record came from.
+	Origin Origin
+}
+
+// Path is a canonical field path, split at dots: "status.errorCode" is
+// Path{"status", "errorCode"}.
+type Path []string
+
+// ParsePath splits a dotted field name into a Path.
+func ParsePath(s string) Path { return Path(strings.Split(s, ".")) }
+
+// String joins the path with dots.
+func (p Path) String() string { return strings.Join(p, ".") }
+
+// Each calls fn for every value at path p in the document, descending into
+// arrays at any level: a path through an array of objects yields the field
+// of every element, and a path that ends on an array yields each element.
+// It calls nothing when the path does not exist. It returns early when fn
+// returns false, and reports whether it ran to completion.
+func Each(v *fastjson.Value, p Path, fn func(*fastjson.Value) bool) bool {
+	for i, key := range p {
+		if v == nil {
+			return true
+		}
+		switch v.Type() {
+		case fastjson.TypeObject:
+			v = v.Get(key)
+		case fastjson.TypeArray:
+			arr, _ := v.Array()
+			for _, el := range arr {
+				if !Each(el, p[i:], fn) {
+					return false
+				}
+			}
+			return true
+		default:
+			return true
+		}
+	}
+	if v == nil {
+		return true
+	}
+	if v.Type() == fastjson.TypeArray {
+		arr, _ := v.Array()
+		for _, el := range arr {
+			if !fn(el) {
+				return false
+			}
+		}
+		return true
+	}
+	return fn(v)
+}
+
+// Lookup returns the first value at path p, or nil.
+func Lookup(v *fastjson.Value, p Path) *fastjson.Value {
+	var found *fastjson.Value
+	Each(v, p, func(x *fastjson.Value) bool { found = x; return false })
+	return found
+}
+
+// String returns the first value at p as a string: strings as they are,
+// numbers and booleans in their JSON text, null and missing as "".
+func (e *Event) String(p Path) string {
+	return Text(Lookup(e.Doc, p))
+}
+
+// Text renders a scalar value as text: strings unquoted, numbers and
+// booleans in their JSON form, null and nil as "". Objects and arrays are
+// rendered as compact JSON.
+func Text(v *fastjson.Value) string {
+	if v == nil {
+		return ""
+	}
+	switch v.Type() {
+	case fastjson.TypeString:
+		return string(v.GetStringBytes())
+	case fastjson.TypeNull:
+		return ""
+	default:
+		return string(v.MarshalTo(nil))
+	}
+}
+
+// CanonicalJSON returns a copy of the canonical document as compact JSON.
+func (e *Event) CanonicalJSON() []byte {
+	if e.Doc == nil {
+		return nil
+	}
+	return e.Doc.MarshalTo(nil)
+}
+
+// Stored is an owned copy of an event, safe to keep after the worker moves
+// on: evidence on alerts, golden files, the timeline.
+type Stored struct {
+	Kind    Kind      `json:"kind"`
+	Format  string    `json:"format"`
+	Subtype string    `json:"subtype,omitempty"`
+	Time    time.Time `json:"time"`
+	ID      string    `json:"id,omitempty"`
+	Origin  string    `json:"origin"`
+	Event   jsonRaw   `json:"event"`
+	origin  Origin
+	raw     []byte
+}
+
+// jsonRaw is raw JSON that marshals as itself.
+type jsonRaw []byte
+
+// MarshalJSON returns the raw bytes, or null when empty.
+func (r jsonRaw) MarshalJSON() ([]byte, error) {
+	if len(r) == 0 {
+		return []byte("null"), nil
+	}
+	return r, nil
+}
+
+// Clone returns an owned copy of the event.
+func (e *Event) Clone() *Stored {
+	return &Stored{
+		Kind:    e.Kind,
+		Format:  e.Format,
+		Subtype: e.Subtype,
+		Time:    e.Time,
+		ID:      e.ID,
+		Origin:  e.Origin.String(),
+		Event:   jsonRaw(e.CanonicalJSON()),
+		origin:  e.Origin,
+		raw:     append([]byte(nil), e.Raw...),
+	}
+}
+
+// Raw returns the stored copy of the record's original bytes.
+func (s *Stored) Raw() []byte { return s.raw }
+
+// Where returns the stored origin.
+func (s *Stored) Where() Origin { return s.origin }
+
+// MarshalText lets kinds serve as JSON map keys and values.
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText parses a kind name.
+func (k *Kind) UnmarshalText(b []byte) error {
+	v, ok := ParseKind(string(b))
+	if !ok {
+		return fmt.Errorf("unknown log kind %q", b)
+	}
+	*k = v
+	return nil
+}
