@@ -232,9 +232,9 @@ type Correlation struct {
 	// AND-ed; Field is the condition's field for value_* types.
 	Condition []Criterion
 	Field     string
-	Aliases  map[string]map[string]string // alias -> rule id/name -> field
-	Generate bool
-	Pos      Pos
+	Aliases   map[string]map[string]string // alias -> rule id/name -> field
+	Generate  bool
+	Pos       Pos
 	// Positions of the correlation's attributes, by name.
 	Positions map[string]Pos
 }
