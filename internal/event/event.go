@@ -139,13 +139,25 @@ func (p Path) String() string { return strings.Join(p, ".") }
 // It calls nothing when the path does not exist. It returns early when fn
 // returns false, and reports whether it ran to completion.
 func Each(v *fastjson.Value, p Path, fn func(*fastjson.Value) bool) bool {
-	for i, key := range p {
+	for i := 0; i < len(p); i++ {
 		if v == nil {
 			return true
 		}
 		switch v.Type() {
 		case fastjson.TypeObject:
-			v = v.Get(key)
+			next := v.Get(p[i])
+			if next == nil && i+1 < len(p) {
+				// Keys may contain dots ("ConsentContext.IsAdminConsent"):
+				// on a miss, try the key joined with the segments after it.
+				key := p[i]
+				for j := i + 1; j < len(p) && next == nil; j++ {
+					key += "." + p[j]
+					if next = v.Get(key); next != nil {
+						i = j
+					}
+				}
+			}
+			v = next
 		case fastjson.TypeArray:
 			arr, _ := v.Array()
 			for _, el := range arr {

@@ -24,7 +24,38 @@ var (
 	aliases   = map[event.Kind]map[string]string{}
 	// folded maps a lower-cased name to its canonical or alias key.
 	folded = map[event.Kind]map[string]string{}
+	// synthesized holds canonical paths whose values a normaliser may
+	// compute rather than copy from the record (renamed enums, derived
+	// flags, values rewritten to fix a trap): a raw-bytes prefilter must not
+	// assume their text appears in the record.
+	synthesized = map[event.Kind]map[string]bool{}
 )
+
+// addSynthesized registers canonical paths whose values may not appear
+// verbatim in the raw record.
+func addSynthesized(k event.Kind, paths ...string) {
+	m := synthesized[k]
+	if m == nil {
+		m = map[string]bool{}
+		synthesized[k] = m
+	}
+	for _, p := range paths {
+		m[p] = true
+	}
+}
+
+// Verbatim reports whether the value at canonical path p of kind k is always
+// copied from the record unchanged (so its text, modulo JSON escaping and
+// case, appears in the raw bytes). Paths under a synthesized path are
+// synthesized too.
+func Verbatim(k event.Kind, p string) bool {
+	for s := range synthesized[k] {
+		if p == s || strings.HasPrefix(p, s+".") {
+			return false
+		}
+	}
+	return true
+}
 
 // addFields registers canonical field paths for a kind.
 func addFields(k event.Kind, paths ...string) {
