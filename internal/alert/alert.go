@@ -152,11 +152,14 @@ type Alert struct {
 	// Group holds the grouping key's field values.
 	Group map[string]string `json:"group,omitempty"`
 	// Values holds distinct values of the rule's output fields, capped.
-	Values     map[string][]string `json:"values,omitempty"`
-	Entities   []Entity            `json:"entities,omitempty"`
-	Risk       Risk                `json:"risk"`
-	Enrichment map[string]any      `json:"enrichment,omitempty"`
-	Evidence   []Evidence          `json:"evidence,omitempty"`
+	Values map[string][]string `json:"values,omitempty"`
+	// Distinct holds the uncapped number of distinct values of each output
+	// field; Distinct[f] - len(Values[f]) values were left out of Values.
+	Distinct   map[string]int `json:"distinct,omitempty"`
+	Entities   []Entity       `json:"entities,omitempty"`
+	Risk       Risk           `json:"risk"`
+	Enrichment map[string]any `json:"enrichment,omitempty"`
+	Evidence   []Evidence     `json:"evidence,omitempty"`
 	// Tactics are the ATT&CK tactics from the rule's tags, for RBA.
 	Tactics []string `json:"tactics,omitempty"`
 }
@@ -174,6 +177,11 @@ type Incident struct {
 	FirstSeen  time.Time `json:"first_seen"`
 	LastSeen   time.Time `json:"last_seen"`
 	Reason     string    `json:"reason"`
+	// Trigger names the risk incident rule that fired: TriggerScore or
+	// TriggerTactics.
+	Trigger string `json:"trigger"`
+	// Threats are the threat objects of the contributing alerts.
+	Threats []ThreatObject `json:"threats,omitempty"`
 	// Alerts are the IDs of the contributing alerts.
 	Alerts []string `json:"alerts"`
 }

@@ -1,0 +1,201 @@
+package alert
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Options configure a Builder.
+type Options struct {
+	// Hours are the business hours for outside_hours and
+	// `outside-hours: raise`.
+	Hours BusinessHours
+	// MaxEvidence is the number of evidence events kept per alert when the
+	// rule does not say (default DefaultMaxEvidence).
+	MaxEvidence int
+	// Enricher, when set, attaches identity and IP context to alerts with
+	// account and IP entities before having and tiers are evaluated.
+	Enricher *Enricher
+}
+
+// Stats counts what a Builder did with its matches.
+type Stats struct {
+	Matches     int // matches added
+	Allowlisted int // matches dropped by an allowlist
+	Late        int // matches older than the watermark when added
+	Alerts      int // alerts raised
+	NotHaving   int // groups whose having expression was false
+	BelowCutoff int // alerts hidden by min-ip-priority
+	EvalErrors  int // having/tier evaluations that failed (taken as false)
+}
+
+// Builder groups matches into alerts (docs/rule-attribute.md). In a scan,
+// Add every match and call Finish once: the result does not depend on the
+// order of Add calls. In serve, call Advance with the watermark (every
+// match older than it has been added) to close the windows that ended
+// before it; Advance(t) for increasing t followed by Finish yields the same
+// alerts as Finish alone, as long as no match arrives older than the
+// watermark. A Builder is safe for concurrent use.
+type Builder struct {
+	mu        sync.Mutex
+	opt       Options
+	keys      map[keyID]*keyState
+	watermark time.Time
+	stats     Stats
+	errs      []error
+}
+
+type keyID struct {
+	spec *Spec
+	key  string
+}
+
+// keyState holds one alert key's matches not yet in a finished alert.
+type keyState struct {
+	spec    *Spec
+	pending []*Match
+	sorted  bool
+}
+
+// NewBuilder returns a Builder.
+func NewBuilder(opt Options) *Builder {
+	if opt.MaxEvidence <= 0 {
+		opt.MaxEvidence = DefaultMaxEvidence
+	}
+	return &Builder{opt: opt, keys: map[keyID]*keyState{}}
+}
+
+// Add takes one match. Matches of allowlisted values are dropped here; a
+// match without a Spec or a time is refused with an error.
+func (b *Builder) Add(m Match) error {
+	if m.Spec == nil {
+		return errors.New("add match: no spec")
+	}
+	if m.Time.IsZero() {
+		return errors.New("add match: no event time")
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.stats.Matches++
+	if len(m.Spec.allowlist) > 0 {
+		drop := false
+		m.records(func(f map[string][]string) { drop = drop || allowed(m.Spec.allowlist, f) })
+		if drop {
+			b.stats.Allowlisted++
+			return nil
+		}
+	}
+	if !b.watermark.IsZero() && m.Time.Before(b.watermark) {
+		b.stats.Late++
+	}
+	id := keyID{spec: m.Spec, key: groupKey(m.Spec, m.Fields)}
+	ks := b.keys[id]
+	if ks == nil {
+		ks = &keyState{spec: m.Spec}
+		b.keys[id] = ks
+	}
+	ks.pending = append(ks.pending, &m)
+	ks.sorted = false
+	return nil
+}
+
+// Advance closes every window that ends at or before watermark t and
+// returns their alerts, ordered by first_seen, rule id and alert id. A
+// window [first, first+window) ends at first+window; a per-match alert
+// closes once its time is before t.
+func (b *Builder) Advance(t time.Time) []Alert {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t.After(b.watermark) {
+		b.watermark = t
+	}
+	return b.close(t, false)
+}
+
+// Finish closes every window, whatever its end, and returns the alerts in
+// the order Advance uses. The Builder is empty afterwards.
+func (b *Builder) Finish() []Alert {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.close(time.Time{}, true)
+}
+
+// Stats returns the counts so far.
+func (b *Builder) Stats() Stats {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.stats
+}
+
+// Errors returns the expression evaluation errors met so far (at most 100;
+// Stats().EvalErrors counts them all).
+func (b *Builder) Errors() []error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]error(nil), b.errs...)
+}
+
+// close builds the alerts of every window ending at or before wm (all
+// windows when final).
+func (b *Builder) close(wm time.Time, final bool) []Alert {
+	var out []Alert
+	for id, ks := range b.keys {
+		if !ks.sorted {
+			slices.SortFunc(ks.pending, compareMatches)
+			ks.sorted = true
+		}
+		for len(ks.pending) > 0 {
+			first := ks.pending[0]
+			if !final && !first.Time.Before(wm) {
+				break
+			}
+			n := 1
+			if !ks.spec.perEvent() {
+				end := first.Time.Add(ks.spec.Window)
+				if !final && wm.Before(end) {
+					break
+				}
+				for n < len(ks.pending) && ks.pending[n].Time.Before(end) {
+					n++
+				}
+			}
+			win := ks.pending[:n:n]
+			ks.pending = ks.pending[n:]
+			if a, ok := b.build(ks.spec, id.key, win); ok {
+				out = append(out, a)
+			}
+		}
+		if len(ks.pending) == 0 {
+			delete(b.keys, id)
+		}
+	}
+	b.stats.Alerts += len(out)
+	slices.SortFunc(out, func(x, y Alert) int {
+		if c := x.FirstSeen.Compare(y.FirstSeen); c != 0 {
+			return c
+		}
+		if x.Rule.ID != y.Rule.ID {
+			if x.Rule.ID < y.Rule.ID {
+				return -1
+			}
+			return 1
+		}
+		switch {
+		case x.ID < y.ID:
+			return -1
+		case x.ID > y.ID:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+func (b *Builder) evalError(err error) {
+	b.stats.EvalErrors++
+	if len(b.errs) < 100 {
+		b.errs = append(b.errs, err)
+	}
+}

@@ -1,0 +1,374 @@
+package alert
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/idsentry/idsentry/internal/event"
+)
+
+// distinctSet collects the distinct values of one field: the first max in
+// arrival order for display, and an uncapped count.
+type distinctSet struct {
+	seen map[string]struct{}
+	show []string
+	max  int
+}
+
+func newDistinct(max int) *distinctSet {
+	return &distinctSet{seen: map[string]struct{}{}, max: max}
+}
+
+func (d *distinctSet) add(v string) bool {
+	if strings.TrimSpace(v) == "" {
+		return false
+	}
+	f := fold(v)
+	if _, ok := d.seen[f]; ok {
+		return false
+	}
+	d.seen[f] = struct{}{}
+	if len(d.show) < d.max {
+		d.show = append(d.show, v)
+		return true
+	}
+	return false
+}
+
+// build turns one window's sorted matches into an alert; ok is false when
+// the alert is not raised (having false, or below the IP priority cutoff).
+func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
+	first := ms[0]
+	a := Alert{
+		Rule:      s.Rule,
+		Level:     s.Rule.Level,
+		FirstSeen: first.first(),
+		LastSeen:  first.Time,
+		Tactics:   s.Tactics(),
+	}
+	for _, m := range ms {
+		a.Count += m.weight()
+		if f := m.first(); f.Before(a.FirstSeen) {
+			a.FirstSeen = f
+		}
+		if m.Time.After(a.LastSeen) {
+			a.LastSeen = m.Time
+		}
+	}
+	maxValues := s.MaxValues
+	if maxValues <= 0 {
+		maxValues = DefaultMaxValues
+	}
+
+	if len(s.GroupBy) > 0 {
+		a.Group = make(map[string]string, len(s.GroupBy))
+		for _, f := range s.GroupBy {
+			a.Group[f] = groupValue(first.Fields[f])
+		}
+	}
+	sets := make(map[string]*distinctSet, len(s.tracked))
+	for _, f := range s.tracked {
+		sets[f] = newDistinct(maxValues)
+	}
+	for _, m := range ms {
+		m.records(func(fields map[string][]string) {
+			for f, set := range sets {
+				for _, v := range fields[f] {
+					set.add(v)
+				}
+			}
+		})
+	}
+	if len(sets) > 0 {
+		a.Values = make(map[string][]string, len(sets))
+		a.Distinct = make(map[string]int, len(sets))
+		for f, set := range sets {
+			if len(set.show) > 0 {
+				a.Values[f] = set.show
+			}
+			a.Distinct[f] = len(set.seen)
+		}
+	}
+	a.Entities = entitiesOf(s, ms, maxValues)
+	a.Evidence = evidenceOf(ms, b.maxEvidence(s))
+
+	env := &Env{
+		Count:        a.Count,
+		Distinct:     a.Distinct,
+		Values:       a.Values,
+		Group:        a.Group,
+		FirstSeen:    a.FirstSeen,
+		LastSeen:     a.LastSeen,
+		Duration:     a.LastSeen.Sub(a.FirstSeen).Seconds(),
+		Level:        s.Rule.Level.String(),
+		Options:      s.Options,
+		OutsideHours: b.opt.Hours.Outside(a.FirstSeen),
+	}
+	if env.Distinct == nil {
+		env.Distinct = map[string]int{}
+	}
+	if env.Values == nil {
+		env.Values = map[string][]string{}
+	}
+	var ctx enrichResult
+	if b.opt.Enricher != nil {
+		ctx = b.opt.Enricher.enrich(&a)
+		env.IPPriority, env.Roles, env.Groups, env.Tags = ctx.ipPriority, ctx.roles, ctx.groups, ctx.tags
+	}
+	if s.having != nil {
+		ok, err := s.having.eval(env)
+		if err != nil {
+			b.evalError(err)
+		}
+		if !ok {
+			b.stats.NotHaving++
+			return Alert{}, false
+		}
+	}
+	if cut := optionInt(s.Options, OptionMinIPPriority); cut > 0 && ctx.ipJudged && ctx.ipPriority <= cut {
+		b.stats.BelowCutoff++
+		return Alert{}, false
+	}
+	factor := 1.0
+	for _, t := range s.tiers {
+		ok, err := t.when.eval(env)
+		if err != nil {
+			b.evalError(err)
+		}
+		if ok {
+			a.Level, factor = t.level, t.factor
+			break
+		}
+	}
+	if s.RaiseOutsideHours && env.OutsideHours && a.Level < LevelCritical {
+		a.Level++
+	}
+	a.Risk = riskOf(s, ms, maxValues, factor)
+	a.Message = s.message.render(&alertScope{a: &a, s: s, first: first})
+	a.ID = alertID(s, key, ms, a.FirstSeen)
+	return a, true
+}
+
+func (b *Builder) maxEvidence(s *Spec) int {
+	if s.MaxEvidence > 0 {
+		return s.MaxEvidence
+	}
+	return b.opt.MaxEvidence
+}
+
+// alertID is the stable hash of rule id, group key and first_seen. For
+// per-match alerts the key is the event's record id or origin.
+func alertID(s *Spec, key string, ms []*Match, first time.Time) string {
+	rule := s.Rule.ID
+	if rule == "" {
+		rule = s.Rule.File + "\x1f" + s.Rule.Title
+	}
+	if s.perEvent() {
+		if st := ms[0].stored(); st != nil {
+			key = st.ID
+			if key == "" {
+				key = st.Origin
+			}
+		}
+	}
+	h := sha256.New()
+	h.Write([]byte(rule))
+	h.Write([]byte{0})
+	h.Write([]byte(key))
+	h.Write([]byte{0})
+	h.Write([]byte(first.UTC().Format(time.RFC3339Nano)))
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// entitiesOf renders the entity mappings for every match, one entity per
+// distinct attribute set (case-insensitive), at most max per mapping, in
+// match order. Entities whose attributes are all empty are skipped.
+func entitiesOf(s *Spec, ms []*Match, max int) []Entity {
+	var out []Entity
+	for _, em := range s.entities {
+		seen := map[string]bool{}
+		n := 0
+		for _, m := range ms {
+			m.records(func(fields map[string][]string) {
+				if n >= max {
+					return
+				}
+				attrs := make(map[string]string, len(em.attrs))
+				var key strings.Builder
+				for _, at := range em.attrs {
+					v := at.tmpl.render(fieldScope(fields))
+					if v != "" {
+						attrs[at.name] = v
+					}
+					key.WriteString(fold(v))
+					key.WriteByte('\x1f')
+				}
+				if len(attrs) == 0 || seen[key.String()] {
+					return
+				}
+				seen[key.String()] = true
+				n++
+				out = append(out, Entity{Type: em.typ, Attr: attrs})
+			})
+		}
+	}
+	return out
+}
+
+// riskOf lists a risk object per distinct value of each risk field, with
+// the spec's score times the tier's risk factor, and a threat object per
+// distinct value of each threat field (at most max of each per mapping).
+func riskOf(s *Spec, ms []*Match, max int, factor float64) Risk {
+	var r Risk
+	for _, rm := range s.risk {
+		set := newDistinct(max)
+		score := int(math.Round(float64(rm.score) * factor))
+		for _, m := range ms {
+			m.records(func(fields map[string][]string) {
+				for _, v := range fields[rm.field] {
+					if set.add(v) {
+						r.Objects = append(r.Objects, RiskObject{Type: rm.typ, Value: v, Score: score})
+					}
+				}
+			})
+		}
+	}
+	for _, tm := range s.threats {
+		set := newDistinct(max)
+		for _, m := range ms {
+			m.records(func(fields map[string][]string) {
+				for _, v := range fields[tm.field] {
+					if set.add(v) {
+						r.Threats = append(r.Threats, ThreatObject{Type: tm.typ, Value: v})
+					}
+				}
+			})
+		}
+	}
+	return r
+}
+
+// evidenceCandidate is one event that may serve as evidence.
+type evidenceCandidate struct {
+	ev  *event.Stored
+	why []FieldValue
+	t   time.Time
+}
+
+// evidenceOf picks up to n evidence events: first the earliest event of
+// each distinct "why" (so every reason the rule matched is shown), then the
+// earliest of the rest; the result is in time order.
+func evidenceOf(ms []*Match, n int) []Evidence {
+	var cands []evidenceCandidate
+	for _, m := range ms {
+		if m.Event != nil {
+			cands = append(cands, evidenceCandidate{m.Event, m.Why, m.Time})
+		}
+		for i := range m.Parts {
+			p := &m.Parts[i]
+			if p.Event != nil {
+				cands = append(cands, evidenceCandidate{p.Event, p.Why, p.Time})
+			}
+		}
+	}
+	slices.SortStableFunc(cands, func(x, y evidenceCandidate) int {
+		if c := x.t.Compare(y.t); c != 0 {
+			return c
+		}
+		return compareStored(x.ev, y.ev)
+	})
+	picked := make([]bool, len(cands))
+	count := 0
+	whys := map[string]bool{}
+	for i, c := range cands {
+		if count >= n {
+			break
+		}
+		sig := whySignature(c.why)
+		if !whys[sig] {
+			whys[sig] = true
+			picked[i] = true
+			count++
+		}
+	}
+	for i := range cands {
+		if count >= n {
+			break
+		}
+		if !picked[i] {
+			picked[i] = true
+			count++
+		}
+	}
+	var out []Evidence
+	for i, c := range cands {
+		if !picked[i] {
+			continue
+		}
+		out = append(out, Evidence{
+			Origin:  c.ev.Origin,
+			Kind:    c.ev.Kind,
+			Format:  c.ev.Format,
+			Time:    c.ev.Time,
+			Event:   json.RawMessage(c.ev.Event),
+			Matched: c.why,
+		})
+	}
+	return out
+}
+
+func whySignature(why []FieldValue) string {
+	var b strings.Builder
+	for _, w := range why {
+		b.WriteString(w.Field)
+		b.WriteByte('=')
+		b.WriteString(fold(w.Value))
+		b.WriteByte('\x1f')
+	}
+	return b.String()
+}
+
+// alertScope renders the message template of a finished alert: group
+// fields, then the first match's fields, and the aggregates.
+type alertScope struct {
+	a     *Alert
+	s     *Spec
+	first *Match
+}
+
+func (sc *alertScope) field(name string) string {
+	if v, ok := sc.a.Group[name]; ok {
+		return v
+	}
+	var out string
+	found := false
+	sc.first.records(func(f map[string][]string) {
+		if !found && len(f[name]) > 0 {
+			out, found = f[name][0], true
+		}
+	})
+	return out
+}
+func (sc *alertScope) count() int { return sc.a.Count }
+func (sc *alertScope) distinct(name string) int {
+	if _, ok := sc.a.Group[name]; ok {
+		return 1
+	}
+	return sc.a.Distinct[name]
+}
+func (sc *alertScope) values(name string) []string {
+	if v, ok := sc.a.Group[name]; ok {
+		return []string{v}
+	}
+	return sc.a.Values[name]
+}
+func (sc *alertScope) firstSeen() time.Time    { return sc.a.FirstSeen }
+func (sc *alertScope) lastSeen() time.Time     { return sc.a.LastSeen }
+func (sc *alertScope) level() Level            { return sc.a.Level }
+func (sc *alertScope) option(name string) any  { return sc.s.Options[name] }
+func (sc *alertScope) title() string           { return sc.s.Rule.Title }
