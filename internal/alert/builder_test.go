@@ -262,14 +262,14 @@ func TestOutsideHours(t *testing.T) {
 		at    string
 		level Level
 	}{
-		{"2026-11-20T13:00:00Z", LevelLow},    // Fri 08:00 EST: inside
-		{"2026-11-20T12:59:59Z", LevelHigh},   // Fri 07:59 EST: tier medium, raised to high
-		{"2026-11-20T22:59:00Z", LevelLow},    // Fri 17:59 EST
-		{"2026-11-20T23:00:00Z", LevelHigh},   // Fri 18:00 EST: outside
-		{"2026-11-21T15:00:00Z", LevelHigh},   // Saturday
-		{"2026-07-20T12:30:00Z", LevelLow},    // Mon 08:30 EDT (summer time)
-		{"2026-07-20T11:30:00Z", LevelHigh},   // Mon 07:30 EDT
-		{"2026-11-23T04:00:00Z", LevelHigh},   // Sun 23:00 EST though Monday in UTC
+		{"2026-11-20T13:00:00Z", LevelLow},  // Fri 08:00 EST: inside
+		{"2026-11-20T12:59:59Z", LevelHigh}, // Fri 07:59 EST: tier medium, raised to high
+		{"2026-11-20T22:59:00Z", LevelLow},  // Fri 17:59 EST
+		{"2026-11-20T23:00:00Z", LevelHigh}, // Fri 18:00 EST: outside
+		{"2026-11-21T15:00:00Z", LevelHigh}, // Saturday
+		{"2026-07-20T12:30:00Z", LevelLow},  // Mon 08:30 EDT (summer time)
+		{"2026-07-20T11:30:00Z", LevelHigh}, // Mon 07:30 EDT
+		{"2026-11-23T04:00:00Z", LevelHigh}, // Sun 23:00 EST though Monday in UTC
 	}
 	for _, c := range cases {
 		alerts := build(t, Options{Hours: h}, hit(s, c.at, 1, "x", "y"))

@@ -134,8 +134,10 @@ func (p *specParser) add(n *yaml.Node, warn bool, format string, args ...any) {
 	p.errs = append(p.errs, &SpecError{Line: line, Col: col, Msg: fmt.Sprintf(format, args...), Warning: warn})
 }
 
-func (p *specParser) errorf(n *yaml.Node, format string, args ...any) { p.add(n, false, format, args...) }
-func (p *specParser) warnf(n *yaml.Node, format string, args ...any)  { p.add(n, true, format, args...) }
+func (p *specParser) errorf(n *yaml.Node, format string, args ...any) {
+	p.add(n, false, format, args...)
+}
+func (p *specParser) warnf(n *yaml.Node, format string, args ...any) { p.add(n, true, format, args...) }
 
 func (p *specParser) str(n *yaml.Node, what string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {

@@ -237,11 +237,11 @@ func (s fieldScope) field(name string) string {
 	}
 	return ""
 }
-func (fieldScope) count() int               { return 0 }
-func (fieldScope) distinct(string) int      { return 0 }
-func (fieldScope) values(string) []string   { return nil }
-func (fieldScope) firstSeen() time.Time     { return time.Time{} }
-func (fieldScope) lastSeen() time.Time      { return time.Time{} }
-func (fieldScope) level() Level             { return LevelInformational }
-func (fieldScope) option(string) any        { return nil }
-func (fieldScope) title() string            { return "" }
+func (fieldScope) count() int             { return 0 }
+func (fieldScope) distinct(string) int    { return 0 }
+func (fieldScope) values(string) []string { return nil }
+func (fieldScope) firstSeen() time.Time   { return time.Time{} }
+func (fieldScope) lastSeen() time.Time    { return time.Time{} }
+func (fieldScope) level() Level           { return LevelInformational }
+func (fieldScope) option(string) any      { return nil }
+func (fieldScope) title() string          { return "" }

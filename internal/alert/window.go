@@ -367,8 +367,8 @@ func (sc *alertScope) values(name string) []string {
 	}
 	return sc.a.Values[name]
 }
-func (sc *alertScope) firstSeen() time.Time    { return sc.a.FirstSeen }
-func (sc *alertScope) lastSeen() time.Time     { return sc.a.LastSeen }
-func (sc *alertScope) level() Level            { return sc.a.Level }
-func (sc *alertScope) option(name string) any  { return sc.s.Options[name] }
-func (sc *alertScope) title() string           { return sc.s.Rule.Title }
+func (sc *alertScope) firstSeen() time.Time   { return sc.a.FirstSeen }
+func (sc *alertScope) lastSeen() time.Time    { return sc.a.LastSeen }
+func (sc *alertScope) level() Level           { return sc.a.Level }
+func (sc *alertScope) option(name string) any { return sc.s.Options[name] }
+func (sc *alertScope) title() string          { return sc.s.Rule.Title }
