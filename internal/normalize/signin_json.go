@@ -1,0 +1,253 @@
+package normalize
+
+// JSON helpers shared by the Entra shapes (sign-in and directory audit, in
+// every export format).
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+	"unsafe"
+
+	"github.com/valyala/fastjson"
+)
+
+// foldMember returns the member key of object v: an exact match first, then an
+// ASCII case-insensitive one (Panther's Azure Monitor records spell the
+// envelope "operationname", "resulttype", "calleripaddress"; the Microsoft
+// ones "Level" and "level").
+func foldMember(v *fastjson.Value, key string) *fastjson.Value {
+	if v == nil {
+		return nil
+	}
+	if x := v.Get(key); x != nil {
+		return x
+	}
+	o, err := v.Object()
+	if err != nil {
+		return nil
+	}
+	var found *fastjson.Value
+	o.Visit(func(k []byte, x *fastjson.Value) {
+		if found == nil && asciiEqualFold(k, key) {
+			found = x
+		}
+	})
+	return found
+}
+
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// stringBytes returns the bytes of v when it is a JSON string, else nil.
+func stringBytes(v *fastjson.Value) []byte {
+	if v == nil || v.Type() != fastjson.TypeString {
+		return nil
+	}
+	return v.GetStringBytes()
+}
+
+// isString reports whether v is the JSON string s.
+func isString(v *fastjson.Value, s string) bool {
+	b := stringBytes(v)
+	return b != nil && string(b) == s
+}
+
+// isPresent reports whether v exists and is not null.
+func isPresent(v *fastjson.Value) bool {
+	return v != nil && v.Type() != fastjson.TypeNull
+}
+
+// isBlank reports whether v is missing, null, "", [] or {}.
+func isBlank(v *fastjson.Value) bool {
+	if v == nil {
+		return true
+	}
+	switch v.Type() {
+	case fastjson.TypeNull:
+		return true
+	case fastjson.TypeString:
+		return len(v.GetStringBytes()) == 0
+	case fastjson.TypeArray:
+		return len(v.GetArray()) == 0
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		return o.Len() == 0
+	}
+	return false
+}
+
+// viewString views b as a string without copying. The string must not outlive b
+// nor be retained: it is only passed to parsers that do not keep it.
+func viewString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// integerOf returns v as an integer: integral JSON numbers, and strings of
+// an optional sign and digits (UAL "ErrorNumber": "50126", Azure Monitor
+// "resultType": "50140", Log Analytics "AutonomousSystemNumber": "8075").
+func integerOf(v *fastjson.Value) (int64, bool) {
+	if v == nil {
+		return 0, false
+	}
+	switch v.Type() {
+	case fastjson.TypeNumber:
+		if i, err := v.Int64(); err == nil {
+			return i, true
+		}
+		f, err := v.Float64()
+		if err != nil || f != float64(int64(f)) {
+			return 0, false
+		}
+		return int64(f), true
+	case fastjson.TypeString:
+		b := bytes.TrimSpace(v.GetStringBytes())
+		if len(b) == 0 || len(b) > 19 {
+			return 0, false
+		}
+		i, err := strconv.ParseInt(viewString(b), 10, 64)
+		return i, err == nil
+	}
+	return 0, false
+}
+
+// booleanOf returns v as a boolean: JSON booleans and the strings "true" /
+// "false" in any case (CSV exports).
+func booleanOf(v *fastjson.Value) (bool, bool) {
+	if v == nil {
+		return false, false
+	}
+	switch v.Type() {
+	case fastjson.TypeTrue:
+		return true, true
+	case fastjson.TypeFalse:
+		return false, true
+	case fastjson.TypeString:
+		b := bytes.TrimSpace(v.GetStringBytes())
+		switch {
+		case asciiEqualFold(b, "true"):
+			return true, true
+		case asciiEqualFold(b, "false"):
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// timestampOf parses a timestamp value (string in any supported layout, or an
+// epoch number) without allocating for strings.
+func timestampOf(v *fastjson.Value) (time.Time, bool) {
+	if v == nil {
+		return time.Time{}, false
+	}
+	if v.Type() == fastjson.TypeString {
+		return ParseTime(viewString(v.GetStringBytes()))
+	}
+	return TimeValue(v)
+}
+
+// canonicalTime returns t as a canonical timestamp value: RFC 3339 in UTC with
+// the fraction as precise as the source gave it.
+func (n *Normalizer) canonicalTime(t time.Time) *fastjson.Value {
+	var buf [40]byte
+	return n.Arena.NewStringBytes(t.UTC().AppendFormat(buf[:0], time.RFC3339Nano))
+}
+
+// canonicalizeTime rewrites obj[key] to the canonical UTC form and returns the time.
+// A value that does not parse is left as it is.
+func (n *Normalizer) canonicalizeTime(obj *fastjson.Value, key string) (time.Time, bool) {
+	t, ok := timestampOf(obj.Get(key))
+	if ok {
+		obj.Set(key, n.canonicalTime(t))
+	}
+	return t, ok
+}
+
+// integerize rewrites obj[key] to a JSON integer when it holds an integer in a
+// string; other values are left alone.
+func (n *Normalizer) integerize(obj *fastjson.Value, key string) {
+	v := obj.Get(key)
+	if v == nil || v.Type() != fastjson.TypeString {
+		return
+	}
+	if i, ok := integerOf(v); ok {
+		obj.Set(key, n.Arena.NewNumberInt(int(i)))
+	}
+}
+
+// setWhenBlank sets obj[key] = val when obj has no non-empty value there.
+func setWhenBlank(obj *fastjson.Value, key string, val *fastjson.Value) {
+	if !isPresent(val) || !isBlank(obj.Get(key)) {
+		return
+	}
+	obj.Set(key, val)
+}
+
+// keepLastDuplicate removes earlier copies of keys repeated in object v, keeping
+// the last one as encoding/json does (Microsoft's Graph examples repeat
+// uniqueTokenIdentifier, homeTenantId and isTenantRestricted).
+func keepLastDuplicate(v *fastjson.Value) {
+	o, err := v.Object()
+	if err != nil || o.Len() < 2 {
+		return
+	}
+	var seen map[string]int
+	var dups []string
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		if seen == nil {
+			seen = make(map[string]int, o.Len())
+		}
+		s := string(k)
+		seen[s]++
+		if seen[s] == 2 {
+			dups = append(dups, s)
+		}
+	})
+	for _, d := range dups {
+		for ; seen[d] > 1; seen[d]-- {
+			o.Del(d)
+		}
+	}
+}
+
+// objectOf returns v when it is an object, or the object a JSON string
+// holds (dynamic columns exported as text), or nil.
+func (n *Normalizer) objectOf(v *fastjson.Value) *fastjson.Value {
+	if v == nil {
+		return nil
+	}
+	switch v.Type() {
+	case fastjson.TypeObject:
+		return v
+	case fastjson.TypeString:
+		b := bytes.TrimSpace(v.GetStringBytes())
+		if len(b) == 0 || b[0] != '{' {
+			return nil
+		}
+		p, err := n.ParseEmbedded(b)
+		if err != nil || p.Type() != fastjson.TypeObject {
+			return nil
+		}
+		return p
+	}
+	return nil
+}
