@@ -27,7 +27,10 @@ const (
 type Rule struct {
 	File string
 	Pos  Pos // position of the document's first key
-	Doc  string
+	// Doc is the document kind: DocDetection, DocCorrelation or DocFilter.
+	Doc string
+	// Index is the 0-based index of the document in its file.
+	Index int
 
 	Title          string
 	ID             string
@@ -60,6 +63,10 @@ type Rule struct {
 
 	// Positions of the rule's top-level attributes, by name, for messages.
 	Positions map[string]Pos
+
+	// Invalid is set when Parse reported an error (not only warnings) for
+	// this document: such a rule must not be compiled.
+	Invalid bool
 }
 
 // Related is an entry of the related attribute.
@@ -202,7 +209,13 @@ type Ident struct {
 type Of struct {
 	All     bool
 	Pattern string
-	Pos     Pos
+	Pos     Pos // position of the quantifier
+	// PatternPos is the position of the pattern.
+	PatternPos Pos
+	// Matches are the names of the search identifiers the pattern selects,
+	// in file order (see MatchPattern); Parse fills it in for rule
+	// conditions, ParseCondition leaves it empty.
+	Matches []string
 }
 
 func (*And) exprNode()   {}
@@ -224,17 +237,29 @@ type Aggregation struct {
 
 // Correlation is the correlation attribute of a correlation rule.
 type Correlation struct {
-	Type     string   // event_count, value_count, temporal, temporal_ordered, value_sum, value_avg, value_percentile; idsentry extension: new_value
-	Rules    []string // referenced rule ids or names
+	Type  string   // event_count, value_count, temporal, temporal_ordered, value_sum, value_avg, value_percentile; idsentry extension: new_value
+	Rules []string // referenced rule ids or names
+	// RulePos are the positions of the entries of Rules.
+	RulePos []Pos
+	// Resolved are the documents Rules name, in the same order; Link fills
+	// it in (nil entries for references it could not resolve).
+	Resolved []*Rule
 	GroupBy  []string
 	Timespan time.Duration
 	// Condition holds the comparison criteria (gt, gte, lt, lte, eq, neq),
 	// AND-ed; Field is the condition's field for value_* types.
 	Condition []Criterion
 	Field     string
-	Aliases   map[string]map[string]string // alias -> rule id/name -> field
-	Generate  bool
-	Pos       Pos
+	// Fields holds every field of condition.field, which may be a list
+	// (the fields' values are then taken together as one tuple); Field is
+	// Fields[0].
+	Fields   []string
+	Aliases  map[string]map[string]string // alias -> rule id/name -> field
+	Generate bool
+	// Learning is the learning period of the idsentry new_value type (see
+	// correlation.go); zero for the Sigma types.
+	Learning time.Duration
+	Pos      Pos
 	// Positions of the correlation's attributes, by name.
 	Positions map[string]Pos
 }
@@ -249,8 +274,23 @@ type Criterion struct {
 // (sigma-filters-specification.md): it applies its selection as an
 // additional negated condition to the rules it names.
 type Filter struct {
-	Rules     []string
+	Rules []string
+	// RulePos are the positions of the entries of Rules.
+	RulePos []Pos
+	// Resolved are the documents Rules name, in the same order; Link fills
+	// it in (nil entries for rules that are not loaded).
+	Resolved  []*Rule
 	Searches  []*Search
 	Condition *Condition
 	Pos       Pos
+}
+
+// Search returns the filter's search identifier with the given name, or nil.
+func (f *Filter) Search(name string) *Search {
+	for _, s := range f.Searches {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
 }
