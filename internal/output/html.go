@@ -1,0 +1,358 @@
+package output
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/idsentry/idsentry/internal/alert"
+)
+
+// Report is everything the HTML report shows.
+type Report struct {
+	// Title heads the report (default "idsentry report").
+	Title string
+	// Generated is when the report was made; zero leaves it out.
+	Generated time.Time
+	// TZ is the display time zone (nil means UTC).
+	TZ *time.Location
+	// Summary is the scan summary (optional).
+	Summary *Summary
+	// Alerts and Incidents are what the scan found.
+	Alerts    []alert.Alert
+	Incidents []alert.Incident
+	// SignIns is the per-user sign-in aggregate (optional).
+	SignIns *SignInProfiles
+	// Caps on what is rendered, to keep the file openable: alerts (0 =
+	// 2000), evidence events per alert (0 = 5), users in the per-user
+	// timeline and in the sign-in summary (0 = 500 each). What is left out
+	// is counted in the report; the JSONL output has everything.
+	MaxAlerts, MaxEvidence, MaxUsers int
+}
+
+//go:embed report.html.tmpl
+var reportTemplate string
+
+//go:embed report.css
+var reportCSS string
+
+//go:embed report.js
+var reportJS string
+
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"num":   func(n any) string { return itoa(toInt64(n)) },
+	"bytes": humanBytes,
+	"join":  strings.Join,
+	"lower": strings.ToLower,
+}).Parse(reportTemplate))
+
+func toInt64(n any) int64 {
+	switch v := n.(type) {
+	case int:
+		return int64(v)
+	case int64:
+		return v
+	}
+	return 0
+}
+
+// WriteHTML writes the report as one self-contained HTML file: inline CSS,
+// a little inline JavaScript (filters and expand-all; the content needs
+// none), inline SVG charts, no external URL, and a Content-Security-Policy
+// that forbids network access. All log-derived text is escaped by
+// html/template.
+func WriteHTML(w io.Writer, r Report) error {
+	v := buildView(&r)
+	var buf bytes.Buffer
+	if err := reportTmpl.Execute(&buf, v); err != nil {
+		return fmt.Errorf("render html report: %w", err)
+	}
+	bw := bufio.NewWriter(w)
+	if _, err := bw.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write html report: %w", err)
+	}
+	return bw.Flush()
+}
+
+type htmlView struct {
+	Title, Generated, TZ string
+	CSS                  template.CSS
+	JS                   template.JS
+	S                    *Summary
+	Levels               []levelCount
+	Charts               []template.HTML
+	Alerts               []htmlAlert
+	AlertsOmitted        int
+	Incidents            []htmlIncident
+	Users                []htmlUser
+	UsersOmitted         int
+	SignIns              []htmlSignIn
+	SignInsOmitted       int
+	SignInNote           string
+	Coverage             []htmlCoverage
+	Tops                 []topList
+}
+
+type topList struct {
+	Title string
+	List  []Count
+}
+
+type levelCount struct {
+	Name  string
+	Count int
+}
+
+type htmlAlert struct {
+	Anchor, Level, Short, Title, RuleID, Message, First, Last string
+	Count                                                     int
+	Users, IPs, Apps, Others, Why, Tags, Implements           []string
+	Evidence                                                  []htmlEvidence
+	EvidenceOmitted                                           int
+}
+
+type htmlEvidence struct {
+	Origin, Kind, Format, Time, JSON string
+	Matched                          []string
+}
+
+type htmlIncident struct {
+	Level, Entity, First, Last, Reason string
+	Score                              int
+	Tactics, Rules                     []string
+	Alerts                             []alertLink
+}
+
+type alertLink struct{ Anchor, Title string }
+
+type htmlUser struct {
+	Name, Level string
+	Entries     []htmlUserEntry
+}
+
+type htmlUserEntry struct {
+	Time, Level, Title, Anchor string
+	Count                      int
+}
+
+type htmlSignIn struct {
+	User, First, Last                                   string
+	Total, Success, Failure                             int64
+	Countries, IPs, ASNs, Apps, UAs, MFA, CA, ErrorCode []string
+}
+
+type htmlCoverage struct {
+	Kind, First, Last, Gaps string
+	Records                 int64
+	Days, GapDays           int
+}
+
+const maxEvidenceJSON = 64 << 10
+
+func buildView(r *Report) *htmlView {
+	loc := r.TZ
+	if loc == nil {
+		loc = time.UTC
+	}
+	ts := func(t time.Time) string { return isoTime(t, loc) }
+	v := &htmlView{Title: r.Title, TZ: loc.String(), CSS: template.CSS(reportCSS), JS: template.JS(reportJS), S: r.Summary}
+	if v.Title == "" {
+		v.Title = "idsentry report"
+	}
+	if !r.Generated.IsZero() {
+		v.Generated = ts(r.Generated)
+	}
+	maxAlerts, maxEv, maxUsers := orDefault(r.MaxAlerts, 2000), orDefault(r.MaxEvidence, 5), orDefault(r.MaxUsers, 500)
+
+	byLevel := map[alert.Level]int{}
+	for i := range r.Alerts {
+		byLevel[r.Alerts[i].Level]++
+	}
+	for _, s := range levelSeries() {
+		l, _ := alert.ParseLevel(s.label)
+		v.Levels = append(v.Levels, levelCount{s.label, byLevel[l]})
+	}
+	for _, c := range []template.HTML{alertsPerDay(r.Alerts, loc), signInsPerHour(r.SignIns, loc), topCountries(r.SignIns)} {
+		if c != "" {
+			v.Charts = append(v.Charts, c)
+		}
+	}
+
+	sorted := sortAlerts(r.Alerts)
+	anchors := map[string]alertLink{}
+	for i, a := range sorted {
+		link := alertLink{Anchor: fmt.Sprintf("alert-%d", i+1), Title: a.Rule.Title}
+		if a.ID != "" {
+			anchors[a.ID] = link
+		}
+		if i >= maxAlerts {
+			v.AlertsOmitted++
+			continue
+		}
+		v.Alerts = append(v.Alerts, htmlAlertOf(a, link.Anchor, ts, maxEv))
+	}
+	for _, in := range sortIncidents(r.Incidents) {
+		hi := htmlIncident{Level: in.Level.String(), Entity: in.EntityType + ": " + in.Entity, First: ts(in.FirstSeen),
+			Last: ts(in.LastSeen), Reason: in.Reason, Score: in.Score, Tactics: in.Tactics, Rules: in.Rules}
+		for _, id := range in.Alerts {
+			if l, ok := anchors[id]; ok {
+				hi.Alerts = append(hi.Alerts, l)
+			}
+		}
+		v.Incidents = append(v.Incidents, hi)
+	}
+	v.Users, v.UsersOmitted = userTimelines(sorted, anchors, ts, maxUsers)
+	if r.SignIns != nil {
+		profiles := r.SignIns.Profiles()
+		for i, p := range profiles {
+			if i >= maxUsers {
+				v.SignInsOmitted = len(profiles) - maxUsers
+				break
+			}
+			v.SignIns = append(v.SignIns, htmlSignInOf(p, ts))
+		}
+		var notes []string
+		if n := r.SignIns.NoUser(); n > 0 {
+			notes = append(notes, itoa(n)+" sign-ins named no user (service principals, managed identities)")
+		}
+		if n := r.SignIns.DroppedUsers(); n > 0 {
+			notes = append(notes, itoa(n)+" sign-ins of users beyond the profile cap were not profiled")
+		}
+		v.SignInNote = strings.Join(notes, "; ")
+	}
+	if s := r.Summary; s != nil {
+		for _, t := range []topList{{"Top rules", s.TopRules}, {"Top users", s.TopUsers}, {"Top IPs", s.TopIPs}, {"Top apps", s.TopApps}} {
+			if len(t.List) > 0 {
+				v.Tops = append(v.Tops, t)
+			}
+		}
+		for _, c := range s.Coverage {
+			var gs []string
+			for _, g := range c.Gaps {
+				if g.From == g.To {
+					gs = append(gs, g.From)
+				} else {
+					gs = append(gs, g.From+" – "+g.To)
+				}
+			}
+			v.Coverage = append(v.Coverage, htmlCoverage{Kind: c.Kind.String(), First: ts(c.First), Last: ts(c.Last),
+				Gaps: strings.Join(gs, ", "), Records: c.Records, Days: c.Days, GapDays: c.GapDays})
+		}
+	}
+	return v
+}
+
+func orDefault(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
+
+func htmlAlertOf(a *alert.Alert, anchor string, ts func(time.Time) string, maxEv int) htmlAlert {
+	h := htmlAlert{
+		Anchor: anchor, Level: a.Level.String(), Short: levelShort[levelIndex(a.Level)], Title: a.Rule.Title,
+		RuleID: a.Rule.ID, Message: a.Message, First: ts(a.FirstSeen), Last: ts(a.LastSeen), Count: a.Count,
+		Users: entityValues(a, groupUser), IPs: entityValues(a, groupIP), Apps: entityValues(a, groupApp),
+		Others: entityValues(a, groupOther), Why: why(a), Tags: a.Rule.Tags, Implements: a.Rule.Implements,
+	}
+	if h.Title == "" {
+		h.Title = a.Rule.ID
+	}
+	for i, ev := range a.Evidence {
+		if i >= maxEv {
+			h.EvidenceOmitted = len(a.Evidence) - maxEv
+			break
+		}
+		he := htmlEvidence{Origin: ev.Origin, Kind: ev.Kind.String(), Format: ev.Format, Time: ts(ev.Time)}
+		for _, m := range ev.Matched {
+			he.Matched = append(he.Matched, m.Field+" = "+m.Value)
+		}
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, ev.Event, "", "  "); err == nil {
+			he.JSON = pretty.String()
+		} else {
+			he.JSON = strings.ToValidUTF8(string(ev.Event), "\uFFFD")
+		}
+		if len(he.JSON) > maxEvidenceJSON {
+			he.JSON = strings.ToValidUTF8(he.JSON[:maxEvidenceJSON], "") + "\n… (truncated; see the JSONL output)"
+		}
+		h.Evidence = append(h.Evidence, he)
+	}
+	return h
+}
+
+// userTimelines groups the alerts by user entity, users with the most
+// severe alerts first, then most alerts, then by name.
+func userTimelines(sorted []*alert.Alert, anchors map[string]alertLink, ts func(time.Time) string, maxUsers int) ([]htmlUser, int) {
+	type acc struct {
+		level   alert.Level
+		entries []htmlUserEntry
+	}
+	users := map[string]*acc{}
+	for i, a := range sorted {
+		anchor := fmt.Sprintf("alert-%d", i+1)
+		if l, ok := anchors[a.ID]; ok {
+			anchor = l.Anchor
+		}
+		for _, u := range entityValues(a, groupUser) {
+			ac := users[u]
+			if ac == nil {
+				ac = &acc{}
+				users[u] = ac
+			}
+			ac.level = max(ac.level, a.Level)
+			ac.entries = append(ac.entries, htmlUserEntry{Time: ts(a.FirstSeen), Level: a.Level.String(),
+				Title: a.Rule.Title, Anchor: anchor, Count: a.Count})
+		}
+	}
+	names := sortedKeys(users)
+	sort.SliceStable(names, func(i, j int) bool {
+		a, b := users[names[i]], users[names[j]]
+		if a.level != b.level {
+			return a.level > b.level
+		}
+		return len(a.entries) > len(b.entries)
+	})
+	omitted := 0
+	if len(names) > maxUsers {
+		omitted = len(names) - maxUsers
+		names = names[:maxUsers]
+	}
+	out := make([]htmlUser, 0, len(names))
+	for _, n := range names {
+		out = append(out, htmlUser{Name: n, Level: users[n].level.String(), Entries: users[n].entries})
+	}
+	return out, omitted
+}
+
+func htmlSignInOf(p *SignInProfile, ts func(time.Time) string) htmlSignIn {
+	list := func(t *Tally, n int) []string {
+		var out []string
+		vals := t.Values()
+		for i, vc := range vals {
+			if i == n {
+				out = append(out, fmt.Sprintf("+%d more", len(vals)-n))
+				break
+			}
+			out = append(out, fmt.Sprintf("%s ×%s", vc.Value, itoa(vc.Count)))
+		}
+		if t.Other > 0 {
+			out = append(out, fmt.Sprintf("(+%s beyond cap)", itoa(t.Other)))
+		}
+		return out
+	}
+	return htmlSignIn{
+		User: p.User, First: ts(p.First), Last: ts(p.Last), Total: p.Total, Success: p.Success, Failure: p.Failure,
+		Countries: list(&p.Countries, 8), IPs: list(&p.IPs, 6), ASNs: list(&p.ASNs, 6), Apps: list(&p.Apps, 6),
+		UAs: list(&p.UserAgents, 4), MFA: list(&p.AuthRequirements, 4), CA: list(&p.CAStatuses, 4),
+		ErrorCode: list(&p.ErrorCodes, 6),
+	}
+}
