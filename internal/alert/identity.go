@@ -203,9 +203,7 @@ func (ids *Identities) addObject(o map[string]any) {
 			Tags: list(o["tags"]), Groups: list(o["groupmembership"]), Roles: list(o["assignedroles"]),
 			Source: "identityinfo",
 		}
-		if t, err := time.Parse(time.RFC3339Nano, text(o["timegenerated"])); err == nil {
-			id.at = t
-		}
+		id.at = parseTimeGenerated(text(o["timegenerated"]))
 	} else {
 		return
 	}
@@ -257,6 +255,18 @@ func fillFrom(dst, src *Identity) {
 	if dst.Roles == nil {
 		dst.Roles = src.Roles
 	}
+}
+
+// parseTimeGenerated reads TimeGenerated as JSON exports write it
+// (RFC 3339) or as the Log Analytics portal's CSV export does
+// ("11/20/2026, 8:00:00.000 AM", UTC); zero when unreadable.
+func parseTimeGenerated(s string) time.Time {
+	for _, layout := range []string{time.RFC3339Nano, "1/2/2006, 3:04:05.000 PM", "1/2/2006, 3:04:05 PM", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
 }
 
 func appendName(list []string, name string) []string {
@@ -343,7 +353,8 @@ func loadCSV(r io.Reader, ids *Identities) error {
 	cols := make([]string, len(head))
 	hasUPN := false
 	for i, h := range head {
-		cols[i] = strings.ToLower(strings.TrimSpace(h))
+		// The portal's CSV export suffixes datetime columns with " [UTC]".
+		cols[i] = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), " [utc]")
 		hasUPN = hasUPN || cols[i] == "accountupn" || cols[i] == "userprincipalname"
 	}
 	if !hasUPN {

@@ -72,7 +72,7 @@ func ParseSpec(node *yaml.Node, rule RuleRef) (*Spec, []*SpecError) {
 			s.Window = p.duration(v)
 			windowSet = true
 		case "values":
-			s.Values = p.fieldList(v, "values")
+			s.Values, s.valueCaps = p.values(v)
 		case "max-values":
 			s.MaxValues = p.intRange(v, "max-values", 1, maxMaxValues)
 		case "max-evidence":
@@ -183,6 +183,56 @@ func validField(f string) bool {
 	return f != "" && !strings.ContainsAny(f, " \t\r\n{}|")
 }
 
+// values reads the output fields: names, or {field: NAME, max: N}
+// mappings that cap one field's distinct values below max-values.
+func (p *specParser) values(n *yaml.Node) ([]string, map[string]int) {
+	if n.Kind != yaml.SequenceNode {
+		return p.fieldList(n, "values"), nil
+	}
+	var out []string
+	var caps map[string]int
+	for _, it := range n.Content {
+		if it.Kind != yaml.MappingNode {
+			for _, f := range p.fieldList(it, "values") {
+				if contains(out, f) {
+					p.warnf(it, "values: field %q listed twice", f)
+					continue
+				}
+				out = append(out, f)
+			}
+			continue
+		}
+		var field string
+		limit := 0
+		for _, kv := range p.mapping(it, "values item") {
+			switch kv[0].Value {
+			case "field":
+				field = p.oneField(kv[1], "values field")
+			case "max":
+				limit = p.intRange(kv[1], "values max", 1, maxMaxValues)
+			default:
+				p.errorf(kv[0], "unknown values key %q (want field, max)", kv[0].Value)
+			}
+		}
+		if field == "" {
+			p.errorf(it, "values item needs a field")
+			continue
+		}
+		if contains(out, field) {
+			p.warnf(it, "values: field %q listed twice", field)
+			continue
+		}
+		out = append(out, field)
+		if limit > 0 {
+			if caps == nil {
+				caps = map[string]int{}
+			}
+			caps[field] = limit
+		}
+	}
+	return out, caps
+}
+
 var implementsRE = regexp.MustCompile(`^(seed-00[0-4]|guide-row-([1-9]|1[0-6])|catalog-[a-z0-9][a-z0-9-]*)$`)
 
 func (p *specParser) implements(n *yaml.Node) []string {
@@ -217,7 +267,10 @@ func parseSpan(s string) (time.Duration, error) {
 	if len(s) >= 2 {
 		unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
 		if n, err := strconv.Atoi(s[:len(s)-1]); err == nil && unit > 0 {
-			if n <= 0 || int64(n) > int64(math.MaxInt64/unit) {
+			if n <= 0 {
+				return 0, fmt.Errorf("timespan %q must be positive", s)
+			}
+			if int64(n) > int64(math.MaxInt64/unit) {
 				return 0, fmt.Errorf("timespan %q out of range", s)
 			}
 			return time.Duration(n) * unit, nil

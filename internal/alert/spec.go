@@ -46,6 +46,7 @@ type Spec struct {
 	// bool, string or []string values.
 	Options map[string]any
 
+	valueCaps map[string]int // per-field caps below MaxValues
 	message   *Template
 	entities  []entityMap
 	risk      []riskMap
@@ -114,6 +115,18 @@ func (s *Spec) Tactics() []string { return append([]string(nil), s.tactics...) }
 
 // Message returns the message template's source.
 func (s *Spec) Message() string { return s.message.String() }
+
+// valueCap returns the number of distinct values shown for field f.
+func (s *Spec) valueCap(f string) int {
+	n := s.MaxValues
+	if n <= 0 {
+		n = DefaultMaxValues
+	}
+	if c, ok := s.valueCaps[f]; ok && c < n {
+		return c
+	}
+	return n
+}
 
 // perEvent reports whether every match is an alert of its own.
 func (s *Spec) perEvent() bool { return s.Window <= 0 }

@@ -73,7 +73,7 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 	}
 	sets := make(map[string]*distinctSet, len(s.tracked))
 	for _, f := range s.tracked {
-		sets[f] = newDistinct(maxValues)
+		sets[f] = newDistinct(s.valueCap(f))
 	}
 	for _, m := range ms {
 		m.records(func(fields map[string][]string) {
@@ -84,14 +84,18 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 			}
 		})
 	}
-	if len(sets) > 0 {
-		a.Values = make(map[string][]string, len(sets))
-		a.Distinct = make(map[string]int, len(sets))
-		for f, set := range sets {
-			if len(set.show) > 0 {
-				a.Values[f] = set.show
+	// The expression environment sees every tracked field (0 when absent);
+	// the alert shows the fields that had values.
+	values := make(map[string][]string, len(sets))
+	distinct := make(map[string]int, len(sets))
+	for f, set := range sets {
+		distinct[f] = len(set.seen)
+		if len(set.show) > 0 {
+			values[f] = set.show
+			if a.Values == nil {
+				a.Values, a.Distinct = map[string][]string{}, map[string]int{}
 			}
-			a.Distinct[f] = len(set.seen)
+			a.Values[f], a.Distinct[f] = set.show, len(set.seen)
 		}
 	}
 	a.Entities = entitiesOf(s, ms, maxValues)
@@ -99,8 +103,8 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 
 	env := &Env{
 		Count:        a.Count,
-		Distinct:     a.Distinct,
-		Values:       a.Values,
+		Distinct:     distinct,
+		Values:       values,
 		Group:        a.Group,
 		FirstSeen:    a.FirstSeen,
 		LastSeen:     a.LastSeen,
@@ -108,12 +112,6 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 		Level:        s.Rule.Level.String(),
 		Options:      s.Options,
 		OutsideHours: b.opt.Hours.Outside(a.FirstSeen),
-	}
-	if env.Distinct == nil {
-		env.Distinct = map[string]int{}
-	}
-	if env.Values == nil {
-		env.Values = map[string][]string{}
 	}
 	var ctx enrichResult
 	if b.opt.Enricher != nil {
