@@ -18,14 +18,14 @@ func TestPriorityFormula(t *testing.T) {
 		want int
 	}{
 		{"nothing", IPProfile{Succeeded: 50, Users: 1}, 0},
-		{"usual IP, one denial among many successes", IPProfile{Failed: 1, Succeeded: 50, Users: 1}, 10},  // 10 + 0.29
-		{"one denial, no success", IPProfile{Failed: 1, Users: 1}, 25},                                      // 10 + 15
-		{"three failures, one success", IPProfile{Failed: 3, Succeeded: 1, Users: 1}, 31},                   // 20 + 11.25
-		{"failures are capped", IPProfile{Failed: 1000, Users: 1}, 45},                                      // 30 + 15
-		{"two users", IPProfile{Succeeded: 2, Users: 2}, 13},                                                // 12.5
-		{"spray", IPProfile{Failed: 100, Users: 64}, 70},                                                    // 30 + 15 + 25
-		{"new country and ASN", IPProfile{Failed: 1, Users: 1, NewCountry: true, NewASN: true}, 55},         // 10 + 15 + 15 + 15
-		{"everything", IPProfile{Failed: 7, Users: 4, NewCountry: true, NewASN: true}, 100},                 // 30+15+25+15+15
+		{"usual IP, one denial among many successes", IPProfile{Failed: 1, Succeeded: 50, Users: 1}, 10}, // 10 + 0.29
+		{"one denial, no success", IPProfile{Failed: 1, Users: 1}, 25},                                   // 10 + 15
+		{"three failures, one success", IPProfile{Failed: 3, Succeeded: 1, Users: 1}, 31},                // 20 + 11.25
+		{"failures are capped", IPProfile{Failed: 1000, Users: 1}, 45},                                   // 30 + 15
+		{"two users", IPProfile{Succeeded: 2, Users: 2}, 13},                                             // 12.5
+		{"spray", IPProfile{Failed: 100, Users: 64}, 70},                                                 // 30 + 15 + 25
+		{"new country and ASN", IPProfile{Failed: 1, Users: 1, NewCountry: true, NewASN: true}, 55},      // 10 + 15 + 15 + 15
+		{"everything", IPProfile{Failed: 7, Users: 4, NewCountry: true, NewASN: true}, 100},              // 30+15+25+15+15
 		{"new ASN only, successes", IPProfile{Succeeded: 3, Users: 1, NewASN: true}, 15},
 	}
 	for _, c := range cases {
@@ -138,7 +138,7 @@ func TestAddSignIn(t *testing.T) {
 	add(`{"userPrincipalName":"a@x","ipAddress":"1.1.1.1","status":{"errorCode":0},"location":{"countryOrRegion":"US"},"autonomousSystemNumber":8075}`, at, event.KindEntraSignIn)
 	add(`{"userPrincipalName":"a@x","ipAddress":"9.9.9.9","status":{"errorCode":500121},"location":{"countryOrRegion":"NL"},"autonomousSystemNumber":1136}`, at.Add(2*time.Hour), event.KindEntraSignIn)
 	add(`{"servicePrincipalId":"sp-1","ipAddress":"9.9.9.9","status":{"errorCode":7000215}}`, at.Add(3*time.Hour), event.KindEntraSignIn)
-	add(`{"userPrincipalName":"b@x","ipAddress":"9.9.9.9"}`, at, event.KindEntraSignIn)                             // no error code
+	add(`{"userPrincipalName":"b@x","ipAddress":"9.9.9.9"}`, at, event.KindEntraSignIn)                         // no error code
 	add(`{"userPrincipalName":"b@x","ipAddress":"9.9.9.9","status":{"errorCode":0}}`, at, event.KindEntraAudit) // not a sign-in
 	p, ok := s.Profile("9.9.9.9")
 	if !ok || p.Failed != 2 || p.Succeeded != 0 || p.Users != 2 || !p.NewCountry || !p.NewASN || !reflect.DeepEqual(p.ASNs, []string{"1136"}) {
