@@ -88,6 +88,7 @@ type scanner struct {
 	watch     bool
 	announced bool // evValue was returned for the value at the current position
 	strStart  int  // buffer index of the opening quote of the current string
+	litStart  int  // buffer index where the current scalar starts
 	valStart  int  // buffer index where the current outermost member value starts
 }
 
@@ -103,6 +104,7 @@ func (s *scanner) reset(watch bool) {
 func (s *scanner) rebase(shift int) {
 	s.strStart -= shift
 	s.valStart -= shift
+	s.litStart -= shift
 }
 
 // run scans b from index i, returning the position it stopped at and why.
@@ -146,6 +148,9 @@ func (s *scanner) run(b []byte, i int) (int, scanEvent) {
 				return i, evMore
 			}
 			s.scalar = false
+			if s.litStart >= 0 && !validLiteral(b[s.litStart:i]) {
+				return s.litStart, s.fail(ErrMalformed, "%q is not a JSON value", prefix(b[s.litStart:i], 24))
+			}
 			if ev := s.ended(); ev != evMore {
 				return i, ev
 			}
@@ -251,7 +256,7 @@ func (s *scanner) run(b []byte, i int) (int, scanEvent) {
 		case clQuote:
 			s.inStr, s.strStart = true, i
 		case clScalar:
-			s.scalar = true
+			s.scalar, s.litStart = true, i
 		case clOpen:
 			if n >= MaxDepth {
 				s.deep, s.tooDeep = 1, true
@@ -296,6 +301,22 @@ func (s *scanner) ended() scanEvent {
 func (s *scanner) closed() scanEvent {
 	s.stack = s.stack[:len(s.stack)-1]
 	return s.ended()
+}
+
+// validLiteral checks a scalar: true, false, null or a number (whose
+// digits are left to the parser).
+func validLiteral(v []byte) bool {
+	switch v[0] {
+	case 't':
+		return string(v) == "true"
+	case 'f':
+		return string(v) == "false"
+	case 'n':
+		return string(v) == "null"
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		return true
+	}
+	return false
 }
 
 // finish is called at the end of input: a scalar standing alone is then
