@@ -8,7 +8,9 @@ import (
 )
 
 // Correlation types (sigma-correlation-rules-specification.md and its JSON
-// schema), and idsentry's own new_value.
+// schema), and idsentry's own new_value. A temporal or temporal_ordered
+// correlation without condition requires events of all its rules; with one,
+// the condition counts the distinct rules matched.
 const (
 	CorrEventCount      = "event_count"
 	CorrValueCount      = "value_count"
