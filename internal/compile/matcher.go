@@ -1,0 +1,105 @@
+package compile
+
+import (
+	"math/bits"
+
+	"github.com/idsentry/idsentry/internal/event"
+	"github.com/valyala/fastjson"
+)
+
+// Matcher matches events against a Set. It reuses its slot storage from
+// event to event, so it is not safe for concurrent use: each worker owns
+// one.
+type Matcher struct {
+	set *Set
+	gen uint32
+	ev  *event.Event
+	kt  *kindTable
+
+	slots    []slot
+	cur      *slot
+	appendFn func(*fastjson.Value) bool
+	kw       []val
+	kwGen    uint32
+	buf      []byte // texts and folded texts of the current event
+
+	cand    []uint64 // candidate rules of the current event (prefilter)
+	pending int      // prefiltered rules not yet marked
+	markFn  func(ids []int32) bool
+}
+
+// NewMatcher returns a Matcher for the set.
+func (s *Set) NewMatcher() *Matcher {
+	m := &Matcher{set: s, slots: make([]slot, s.slots)}
+	m.appendFn = m.appendVal
+	m.markFn = m.mark
+	return m
+}
+
+// Match evaluates every rule of the event's kind and calls emit for each
+// rule that matches, with the field/value pairs that made it match. why is
+// freshly allocated for each call and may be kept. The event is borrowed
+// for the duration of the call only.
+func (m *Matcher) Match(ev *event.Event, emit func(r *Rule, why []FieldValue)) {
+	if int(ev.Kind) >= len(m.set.kinds) {
+		return
+	}
+	kt := m.set.kinds[ev.Kind]
+	if len(kt.rules) == 0 {
+		return
+	}
+	m.gen++
+	if m.gen == 0 {
+		// The generation wrapped: forget every cached slot.
+		for i := range m.slots {
+			m.slots[i].gen = 0
+		}
+		m.kwGen = 0
+		m.gen = 1
+	}
+	m.ev, m.kt = ev, kt
+	m.buf = m.buf[:0]
+	defer func() { m.ev, m.kt = nil, nil }()
+
+	if kt.pf == nil {
+		for i := range kt.rules {
+			m.try(&kt.rules[i], emit)
+		}
+		return
+	}
+	// Prefilter: mark the rules whose literals occur in the raw record.
+	words := len(kt.pf.always)
+	if cap(m.cand) < words {
+		m.cand = make([]uint64, words)
+	}
+	m.cand = m.cand[:words]
+	copy(m.cand, kt.pf.always)
+	m.pending = kt.pf.total
+	kt.pf.ac.scan(ev.Raw, m.markFn)
+	for w, word := range m.cand {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &^= 1 << uint(b)
+			m.try(&kt.rules[w*64+b], emit)
+		}
+	}
+}
+
+// mark is the prefilter scan callback: it marks the rules of a literal.
+func (m *Matcher) mark(ids []int32) bool {
+	for _, id := range ids {
+		w, b := id/64, uint(id)%64
+		if m.cand[w]&(1<<b) == 0 {
+			m.cand[w] |= 1 << b
+			m.pending--
+		}
+	}
+	return m.pending > 0
+}
+
+func (m *Matcher) try(kr *kindRule, emit func(*Rule, []FieldValue)) {
+	if !kr.cond.eval(m) {
+		return
+	}
+	emit(kr.rule, kr.cond.why(m, nil))
+}

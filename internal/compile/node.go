@@ -1,0 +1,116 @@
+package compile
+
+// node is a compiled piece of a detection: eval decides it for the current
+// event; why appends the field/value pairs that made it true (called only
+// after a rule matched, so it may re-evaluate); lits is the raw-bytes
+// prefilter requirement it implies (see prefilter.go), nil when none can be
+// derived soundly.
+type node struct {
+	eval func(m *Matcher) bool
+	why  func(m *Matcher, out []FieldValue) []FieldValue
+	lits litSet
+}
+
+// FieldValue is one field of an event and the value that matched, for the
+// "why" of an alert. Field is the canonical field path ("keywords" for a
+// keyword search).
+type FieldValue struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+}
+
+func noWhy(_ *Matcher, out []FieldValue) []FieldValue { return out }
+
+var (
+	nodeTrue  = node{eval: func(*Matcher) bool { return true }, why: noWhy}
+	nodeFalse = node{eval: func(*Matcher) bool { return false }, why: noWhy}
+)
+
+// andNode is true when every child is.
+func andNode(children []node) node {
+	switch len(children) {
+	case 0:
+		return nodeTrue
+	case 1:
+		return children[0]
+	}
+	evals := make([]func(*Matcher) bool, len(children))
+	whys := make([]func(*Matcher, []FieldValue) []FieldValue, len(children))
+	sets := make([]litSet, len(children))
+	for i, c := range children {
+		evals[i], whys[i], sets[i] = c.eval, c.why, c.lits
+	}
+	var eval func(*Matcher) bool
+	if len(evals) == 2 {
+		a, b := evals[0], evals[1]
+		eval = func(m *Matcher) bool { return a(m) && b(m) }
+	} else {
+		eval = func(m *Matcher) bool {
+			for _, e := range evals {
+				if !e(m) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return node{
+		eval: eval,
+		why: func(m *Matcher, out []FieldValue) []FieldValue {
+			for _, w := range whys {
+				out = w(m, out)
+			}
+			return out
+		},
+		lits: bestLits(sets),
+	}
+}
+
+// orNode is true when any child is.
+func orNode(children []node) node {
+	switch len(children) {
+	case 0:
+		return nodeFalse
+	case 1:
+		return children[0]
+	}
+	evals := make([]func(*Matcher) bool, len(children))
+	whys := make([]func(*Matcher, []FieldValue) []FieldValue, len(children))
+	sets := make([]litSet, len(children))
+	for i, c := range children {
+		evals[i], whys[i], sets[i] = c.eval, c.why, c.lits
+	}
+	var eval func(*Matcher) bool
+	if len(evals) == 2 {
+		a, b := evals[0], evals[1]
+		eval = func(m *Matcher) bool { return a(m) || b(m) }
+	} else {
+		eval = func(m *Matcher) bool {
+			for _, e := range evals {
+				if e(m) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return node{
+		eval: eval,
+		why: func(m *Matcher, out []FieldValue) []FieldValue {
+			for i, e := range evals {
+				if e(m) {
+					return whys[i](m, out)
+				}
+			}
+			return out
+		},
+		lits: unionLits(sets),
+	}
+}
+
+// notNode negates a node. Nothing under a negation is required to occur, so
+// it carries no prefilter literals, and it explains nothing.
+func notNode(c node) node {
+	e := c.eval
+	return node{eval: func(m *Matcher) bool { return !e(m) }, why: noWhy}
+}
