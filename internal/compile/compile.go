@@ -20,7 +20,7 @@
 //     JSON number of equal value ("65004" matches 65004) and otherwise
 //     compares as text. Two strings always compare as text ("007" is not
 //     "7"). gt/gte/lt/lte compare numbers and numeric strings.
-//   - null matches a missing field, a null value or an empty array; ''
+//   - null matches a missing field, a null value or an empty array; ”
 //     matches an empty string only; exists tests presence, null included.
 //   - A field holding an array matches when any element does ("all" needs
 //     each listed value matched by some element); paths descend into arrays

@@ -11,9 +11,9 @@ import (
 
 type semCase struct {
 	name  string
-	det   string            // detection body; the condition is added unless present
-	opts  Options           // compile options
-	match map[string]bool   // event JSON -> expected match
+	det   string          // detection body; the condition is added unless present
+	opts  Options         // compile options
+	match map[string]bool // event JSON -> expected match
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

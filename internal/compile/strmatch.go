@@ -110,7 +110,7 @@ func (s *strSet) match(text []byte) bool {
 // unless it ends with one; the segments between are found leftmost-first,
 // which is exact for star-separated segments.
 type glob struct {
-	segs                 [][]token
+	segs                   [][]token
 	anchorStart, anchorEnd bool
 }
 
