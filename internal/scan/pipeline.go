@@ -47,6 +47,11 @@ type Options struct {
 	Progress func(p Progress)
 	// Stdin is read for the path "-" (default os.Stdin).
 	Stdin io.Reader
+	// NoDedup keeps records whose (kind, ID) was already seen. By default
+	// they are dropped and counted as duplicates: overlapping exports (two
+	// Graph pulls, an Event Hub redelivery, the same sign-in exported from
+	// Graph and from diagnostic settings) repeat records.
+	NoDedup bool
 }
 
 // Progress is a snapshot of a running scan.
@@ -97,6 +102,9 @@ type FileStats struct {
 	Last        time.Time             `json:"last,omitzero"`
 	// Err is set when the file could not be read or recognised at all.
 	Err string `json:"error,omitempty"`
+	// FromDir is set when the file was found by walking a directory rather
+	// than named on the command line.
+	FromDir bool `json:"from_dir,omitempty"`
 
 	mu sync.Mutex
 }
@@ -106,11 +114,13 @@ type FileStats struct {
 type SkipCount struct {
 	Count   int64    `json:"count"`
 	Samples []string `json:"first"`
+	// Example is the first full error message of this reason.
+	Example string `json:"example"`
 }
 
 const maxSkipSamples = 5
 
-func (f *FileStats) skip(reason, origin string) {
+func (f *FileStats) skip(reason, origin, full string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.Skipped++
@@ -119,7 +129,7 @@ func (f *FileStats) skip(reason, origin string) {
 	}
 	s := f.SkipReasons[reason]
 	if s == nil {
-		s = &SkipCount{}
+		s = &SkipCount{Example: full}
 		f.SkipReasons[reason] = s
 	}
 	s.Count++
@@ -161,7 +171,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	res := &Result{}
 	var total int64
 	for _, f := range files {
-		st := &FileStats{Path: f.Path, Size: f.Size, Kinds: map[string]int64{}, Formats: map[string]int64{}}
+		st := &FileStats{Path: f.Path, Size: f.Size, FromDir: f.FromDir, Kinds: map[string]int64{}, Formats: map[string]int64{}}
 		res.Files = append(res.Files, st)
 		total += f.Size
 	}
@@ -177,7 +187,8 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		wg        sync.WaitGroup
 	)
 
-	// Workers: normalise and hand on.
+	// Workers: normalise and hand on (or only count, with NoDedup unset,
+	// records whose ID was seen before).
 	for w := 0; w < workers; w++ {
 		var h Handler
 		if opts.NewHandler != nil {
@@ -193,10 +204,10 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 					ev, err := n.Normalize(rec)
 					if err != nil {
 						skipped.Add(1)
-						b.file.skip(reasonOf(err), r.origin.String())
+						b.file.skip(reasonOf(err), r.origin.String(), err.Error())
 						continue
 					}
-					if ev.ID != "" && !dedup.add(ev.Kind, ev.ID) {
+					if !opts.NoDedup && ev.ID != "" && !dedup.add(ev.Kind, ev.ID) {
 						dups.Add(1)
 						b.file.mu.Lock()
 						b.file.Duplicates++
@@ -262,6 +273,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	close(stopProgress)
 	progWG.Wait()
 
+	for _, st := range res.Files {
+		st.classify()
+	}
 	res.Records = records.Load()
 	res.Skipped = skipped.Load()
 	res.Duplicates = dups.Load()
@@ -316,7 +330,7 @@ func readFile(ctx context.Context, f Input, st *FileStats, opts Options, out cha
 			if errors.As(err, &re) {
 				skipped.Add(1)
 				o := event.Origin{File: re.File, Line: re.Line, Index: re.Index}
-				st.skip(reasonOf(re.Err), o.String())
+				st.skip(reasonOf(re.Err), o.String(), re.Err.Error())
 				continue
 			}
 			st.Err = err.Error()
@@ -339,6 +353,28 @@ func readFile(ctx context.Context, f Input, st *FileStats, opts Options, out cha
 	st.Compression = info.Compression
 	st.Encoding = info.Encoding
 }
+
+// classify marks a file that yielded records of no known log shape at all
+// as unrecognised, with a message saying what it looked like, instead of
+// reporting every line as a skipped record.
+func (f *FileStats) classify() {
+	if f.Err != "" || f.Records > 0 || f.Duplicates > 0 || f.OutOfRange > 0 || f.Skipped == 0 {
+		return
+	}
+	shape := f.SkipReasons[normalizeUnrecognised]
+	if shape == nil {
+		return
+	}
+	what := f.Layout
+	if what == "" {
+		what = "input"
+	}
+	f.Err = fmt.Sprintf("not a log file idsentry knows: %s whose %d records match no known log shape (first: %s at %s)",
+		what, f.Skipped, strings.TrimPrefix(shape.Example, normalizeUnrecognised+" "), shape.Samples[0])
+}
+
+// normalizeUnrecognised is the reason text of normalize.ErrUnrecognised.
+var normalizeUnrecognised = normalize.ErrUnrecognised.Error()
 
 // account records a normalised event in the file's statistics.
 func (f *FileStats) account(ev *event.Event) {
@@ -379,8 +415,9 @@ func reasonOf(err error) string {
 
 // Input is one file to read ("-" is standard input).
 type Input struct {
-	Path string
-	Size int64
+	Path    string
+	Size    int64
+	FromDir bool
 }
 
 // Expand turns paths (files, directories walked recursively, "-" for
@@ -420,7 +457,7 @@ func Expand(paths []string) ([]Input, error) {
 			if err != nil {
 				return err
 			}
-			found = append(found, Input{Path: path, Size: fi.Size()})
+			found = append(found, Input{Path: path, Size: fi.Size(), FromDir: true})
 			return nil
 		})
 		if err != nil {

@@ -1,0 +1,213 @@
+package detect
+
+import (
+	"sync"
+	"time"
+
+	"github.com/idsentry/idsentry/internal/alert"
+	"github.com/idsentry/idsentry/internal/engine"
+	"github.com/idsentry/idsentry/internal/event"
+	"github.com/idsentry/idsentry/internal/normalize"
+	"github.com/valyala/fastjson"
+)
+
+// RunOptions configure a Detector.
+type RunOptions struct {
+	Engine     engine.Options
+	Alert      alert.Options
+	Risk       alert.RiskOptions
+	Identities *alert.Identities
+	// OnEvent, when set, is called by each worker for every event before
+	// matching (sign-in profiles for the report, the timeline…); it must be
+	// safe for concurrent use.
+	OnEvent func(worker int, ev *event.Event)
+}
+
+// Detector runs a Pack over the events of one scan.
+type Detector struct {
+	pack  *Pack
+	eng   *engine.Engine
+	batch *engine.Batch
+	opts  RunOptions
+
+	mu  sync.Mutex
+	ips []*alert.IPStats
+}
+
+// NewDetector returns a detector for one batch run.
+func (p *Pack) NewDetector(opts RunOptions) *Detector {
+	eng := engine.New(p.Set, opts.Engine)
+	return &Detector{pack: p, eng: eng, batch: eng.NewBatch(), opts: opts}
+}
+
+// Worker is one goroutine's phase-1 state. It implements scan.Handler.
+type Worker struct {
+	d   *Detector
+	id  int
+	w   *engine.Worker
+	ips *alert.IPStats
+	add func(*engine.Match)
+}
+
+// NewWorker returns the handler of worker id.
+func (d *Detector) NewWorker(id int) *Worker {
+	w := &Worker{d: d, id: id, w: d.eng.NewWorker(), ips: alert.NewIPStats(0), add: d.batch.Add}
+	d.mu.Lock()
+	d.ips = append(d.ips, w.ips)
+	d.mu.Unlock()
+	return w
+}
+
+// Event matches one event (borrowed for the call).
+func (w *Worker) Event(ev *event.Event) {
+	if ev.Kind == event.KindEntraSignIn {
+		w.ips.AddSignIn(ev)
+	}
+	if w.d.opts.OnEvent != nil {
+		w.d.opts.OnEvent(w.id, ev)
+	}
+	w.w.Match(ev, w.add)
+}
+
+// Result is what a run found.
+type Result struct {
+	Alerts      []alert.Alert
+	Incidents   []alert.Incident
+	Hits        int
+	EngineStats engine.Stats
+	AlertStats  alert.Stats
+	// Matched holds every event that made a reported rule match, with the
+	// rule, for the timeline.
+	Matched []MatchedEvent
+	// IPs are the per-IP sign-in statistics gathered during the run.
+	IPs *alert.IPStats
+	// Errors are expression evaluation errors met while building alerts.
+	Errors []error
+}
+
+// MatchedEvent is one event that matched a reported rule.
+type MatchedEvent struct {
+	Rule  alert.RuleRef
+	Level alert.Level
+	Event *event.Stored
+}
+
+// Finish correlates, groups hits into alerts, enriches them and raises
+// risk incidents. Call it once, after every worker is done.
+func (d *Detector) Finish() *Result {
+	hits := d.batch.Finish()
+	ips := alert.NewIPStats(0)
+	for _, s := range d.ips {
+		ips.Merge(s)
+	}
+	aopts := d.opts.Alert
+	aopts.Enricher = &alert.Enricher{Identities: d.opts.Identities, IPs: ips}
+	b := alert.NewBuilder(aopts)
+	res := &Result{Hits: len(hits), EngineStats: d.batch.Stats(), IPs: ips}
+	var x extractor
+	for i := range hits {
+		h := &hits[i]
+		spec := d.pack.specs[h.Rule]
+		if spec == nil {
+			continue
+		}
+		m := x.match(spec, h)
+		if err := b.Add(m); err != nil {
+			res.Errors = append(res.Errors, err)
+		}
+		x.matched(spec, h, &res.Matched)
+	}
+	res.Alerts = b.Finish()
+	res.AlertStats = b.Stats()
+	res.Errors = append(res.Errors, b.Errors()...)
+	res.Incidents = alert.Incidents(res.Alerts, d.opts.Risk)
+	return res
+}
+
+// extractor turns engine hits into alert matches, reading the spec's
+// fields from each hit's stored canonical event.
+type extractor struct {
+	p fastjson.Parser
+}
+
+func (x *extractor) match(spec *alert.Spec, h *engine.Hit) alert.Match {
+	if h.Event != nil {
+		return x.detection(spec, h)
+	}
+	m := alert.Match{Spec: spec, Time: h.Last, First: h.First, Count: h.Total}
+	if m.Time.IsZero() {
+		m.Time = h.Time
+	}
+	if m.Count == 0 {
+		m.Count = 1
+	}
+	m.Fields = map[string][]string{}
+	for _, g := range h.Group {
+		m.Fields[g.Field] = append(m.Fields[g.Field], g.Value)
+	}
+	if h.Subject != "" && h.Rule.Correlation != nil && h.Rule.Correlation.Field != "" {
+		f := h.Rule.Correlation.Field
+		m.Fields[f] = appendNew(m.Fields[f], h.Subject)
+	}
+	for _, c := range h.Contributing {
+		part := x.match(spec, c)
+		// A part inherits the correlation's group values for fields its own
+		// event lacks under that name (aliases).
+		for f, vs := range m.Fields {
+			if len(part.Fields[f]) == 0 {
+				part.Fields[f] = vs
+			}
+		}
+		m.Parts = append(m.Parts, part)
+	}
+	return m
+}
+
+func (x *extractor) detection(spec *alert.Spec, h *engine.Hit) alert.Match {
+	m := alert.Match{Spec: spec, Time: h.Time, Count: 1, Event: h.Event, Fields: map[string][]string{}}
+	for _, w := range h.Why {
+		m.Why = append(m.Why, alert.FieldValue{Field: w.Field, Value: w.Value})
+	}
+	if m.Time.IsZero() {
+		// Events without a time still alert; they sort first.
+		m.Time = time.Unix(0, 0).UTC()
+	}
+	doc, err := x.p.ParseBytes(h.Event.Event)
+	if err != nil {
+		return m
+	}
+	for _, f := range spec.Fields() {
+		path, _ := normalize.Resolve(h.Event.Kind, f)
+		var vs []string
+		event.Each(doc, path, func(v *fastjson.Value) bool {
+			if s := event.Text(v); s != "" {
+				vs = append(vs, s)
+			}
+			return true
+		})
+		if len(vs) > 0 {
+			m.Fields[f] = vs
+		}
+	}
+	return m
+}
+
+// matched records the events of a reported hit for the timeline.
+func (x *extractor) matched(spec *alert.Spec, h *engine.Hit, out *[]MatchedEvent) {
+	if h.Event != nil {
+		*out = append(*out, MatchedEvent{Rule: spec.Rule, Level: spec.Rule.Level, Event: h.Event})
+		return
+	}
+	for _, c := range h.Contributing {
+		x.matched(spec, c, out)
+	}
+}
+
+func appendNew(vs []string, v string) []string {
+	for _, x := range vs {
+		if x == v {
+			return vs
+		}
+	}
+	return append(vs, v)
+}
