@@ -53,6 +53,10 @@ func stored(file string, line int, at time.Time, doc string) *event.Stored {
 	return ev.Clone()
 }
 
+func mustEvent(doc string) *event.Event {
+	return &event.Event{Kind: event.KindEntraSignIn, Format: "graph", Time: t0, Doc: fastjson.MustParse(doc)}
+}
+
 // hit makes a detection match with the given fields (name, value pairs; a
 // name may repeat for multi-valued fields). Its event is the fields as a
 // JSON object, with origin file:line.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr/vm"
+	"github.com/idsentry/idsentry/internal/event"
+	"github.com/valyala/fastjson"
 )
 
 // Defaults of the idsentry attribute (docs/rule-attribute.md).
@@ -56,6 +58,7 @@ type Spec struct {
 	allowlist []allowRule
 	tactics   []string
 	fields    []string // sorted, unique: every field the spec reads
+	paths     []event.Path
 	tracked   []string // fields whose distinct values are collected
 }
 
@@ -176,6 +179,33 @@ func (s *Spec) finish(exprFields []string) {
 		add(a.field)
 	}
 	s.fields = sortedKeys(all)
+	s.paths = make([]event.Path, len(s.fields))
+	for i, f := range s.fields {
+		s.paths[i] = event.ParsePath(f)
+	}
+}
+
+// Extract reads the spec's fields from a canonical event into the form
+// Match.Fields takes: every value at each path (descending into arrays),
+// as text. Absent fields are left out.
+func (s *Spec) Extract(ev *event.Event) map[string][]string {
+	if ev == nil || ev.Doc == nil || len(s.fields) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(s.fields))
+	for i, p := range s.paths {
+		var vs []string
+		event.Each(ev.Doc, p, func(v *fastjson.Value) bool {
+			if t := event.Text(v); t != "" {
+				vs = append(vs, t)
+			}
+			return true
+		})
+		if len(vs) > 0 {
+			out[s.fields[i]] = vs
+		}
+	}
+	return out
 }
 
 // Tune returns a copy of the spec with options overridden and allowlist

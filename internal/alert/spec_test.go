@@ -169,3 +169,21 @@ func TestTemplateFilters(t *testing.T) {
 		}
 	}
 }
+
+func TestExtract(t *testing.T) {
+	s := specOf(t, "group-by: [userPrincipalName]\nvalues: [authenticationDetails.authenticationStepResultDetail, status.errorCode, location.countryOrRegion]", RuleRef{})
+	ev := mustEvent(`{"userPrincipalName":"a@x","status":{"errorCode":500121},
+		"authenticationDetails":[{"authenticationStepResultDetail":"MFA denied; user declined the authentication"},{"authenticationStepResultDetail":"MFA required"},{"succeeded":false}]}`)
+	got := s.Extract(ev)
+	want := map[string][]string{
+		"userPrincipalName": {"a@x"},
+		"status.errorCode":  {"500121"},
+		"authenticationDetails.authenticationStepResultDetail": {"MFA denied; user declined the authentication", "MFA required"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Extract = %v", got)
+	}
+	if DefaultSpec(RuleRef{}).Extract(ev) != nil || s.Extract(nil) != nil {
+		t.Error("Extract without fields or event")
+	}
+}

@@ -193,6 +193,9 @@ func (t *Template) render(sc tmplScope) string {
 	if t == nil {
 		return ""
 	}
+	if len(t.parts) == 1 && t.parts[0].kind == refField && len(t.parts[0].filters) == 0 {
+		return sc.field(t.parts[0].text) // a bare field: no building
+	}
 	var b strings.Builder
 	for _, p := range t.parts {
 		var v string

@@ -191,26 +191,32 @@ func entitiesOf(s *Spec, ms []*Match, max int) []Entity {
 	for _, em := range s.entities {
 		seen := map[string]bool{}
 		n := 0
+		vals := make([]string, len(em.attrs))
+		var key strings.Builder
 		for _, m := range ms {
 			m.records(func(fields map[string][]string) {
 				if n >= max {
 					return
 				}
-				attrs := make(map[string]string, len(em.attrs))
-				var key strings.Builder
-				for _, at := range em.attrs {
-					v := at.tmpl.render(fieldScope(fields))
-					if v != "" {
-						attrs[at.name] = v
-					}
-					key.WriteString(fold(v))
+				key.Reset()
+				empty := true
+				for i, at := range em.attrs {
+					vals[i] = at.tmpl.render(fieldScope(fields))
+					empty = empty && vals[i] == ""
+					key.WriteString(fold(vals[i]))
 					key.WriteByte('\x1f')
 				}
-				if len(attrs) == 0 || seen[key.String()] {
+				if empty || seen[key.String()] {
 					return
 				}
 				seen[key.String()] = true
 				n++
+				attrs := make(map[string]string, len(em.attrs))
+				for i, at := range em.attrs {
+					if vals[i] != "" {
+						attrs[at.name] = vals[i]
+					}
+				}
 				out = append(out, Entity{Type: em.typ, Attr: attrs})
 			})
 		}
