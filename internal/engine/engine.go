@@ -1,0 +1,317 @@
+// Package engine runs compiled rules over events in two phases.
+//
+// Phase 1 (Worker) matches events against the compiled detections: it is
+// stateless and runs in parallel, one Worker (and compile.Matcher) per
+// goroutine. Each match carries an owned snapshot of its event and, for
+// every correlation it feeds, the group-by key and aggregated values
+// extracted while the event was still at hand.
+//
+// Phase 2 correlates matches in event time, keyed by (correlation rule,
+// group-by values). Batch collects every match and evaluates at the end, so
+// its results are exact and independent of file order and worker
+// scheduling; Stream evaluates incrementally as a watermark advances, with
+// bounded lateness. Both drive the same correlator over the same total
+// order of matches, so feeding a Stream in order yields exactly the hits of
+// a Batch. Nothing in the engine reads the clock.
+//
+// # Semantics
+//
+// Order. Matches are processed in the order (event time, event identity,
+// rule index, origin), where the identity is the record's own id (or its
+// origin when it has none). Two matches with the same time and identity
+// are the same record: a correlation counts it once (temporal types once
+// per referenced rule).
+//
+// Group-by. Values are compared case-insensitively; a hit reports the
+// values as written in the first event of its window. A match lacking a
+// group-by field (missing, null or "") does not feed the correlation
+// (Stats.MissingGroup): grouping unrelated events under "nothing" raises
+// false alarms. Aliases map a group-by name onto a different field per
+// referenced rule. A chained correlation takes its group-by values from
+// the group of the referenced correlation's hit.
+//
+// Windows. A window holds matches whose times differ by at most the
+// timespan, edges included (Hayabusa's and pySigma backends' reading): two
+// matches exactly one timespan apart are in one window. No window is longer
+// than its timespan. Conditions with lower bounds only (gt, gte) are
+// checked as each match arrives, over the window ending at it (sliding);
+// the correlation fires as soon as the condition holds. Conditions with an
+// upper bound (lt, lte, eq, neq) and the value_avg and value_percentile
+// types are checked on complete windows: the window anchored at the
+// earliest pending match closes when the event time passes anchor +
+// timespan; if the condition holds the correlation fires (at the window
+// end), otherwise the anchor moves to the next match. A firing consumes the
+// matches of its window: the next window starts with the next match, so
+// one burst raises one hit, not one per extra match.
+//
+// Types. event_count counts matches; value_count counts distinct values of
+// the field (case-insensitively; capped at Options.MaxDistinct per key,
+// overflow counted); temporal counts the referenced rules with a match in
+// the window (default condition: all of them); temporal_ordered needs a
+// match of each referenced rule in the listed order (times non-decreasing,
+// distinct events), all within one timespan, and its condition counts the
+// length of the longest ordered prefix; value_sum and value_avg aggregate
+// the field's numeric value (numbers and numeric strings; other matches are
+// ignored and counted); legacy min() and max() likewise. value_percentile
+// is read as the specification's example reads it ("a process name seen in
+// less than 1% of the processes"): for each distinct value of the field in
+// a complete window, its share of the window's matches in percent; the
+// correlation fires when some value's share satisfies the condition, and
+// reports the qualifying value with the smallest share (ties: the smaller
+// value) as the hit's Subject and its share as Value.
+//
+// new_value (idsentry extension). Per group, a value of the field is new
+// when it was not seen for the group within the preceding timespan. For
+// the learning period after the first match the correlation sees (the
+// timespan unless the rule sets one), values are learnt and never alerted
+// on. Each new value raises one hit (Subject: the value). Known values are
+// capped at Options.MaxDistinct per group; beyond the cap a new value still
+// alerts but is not remembered (counted in Stats.DistinctOverflow).
+//
+// generate. A detection rule referenced by a correlation reports its own
+// matches only when one of those correlations has generate: true; the
+// same holds for a correlation referenced by another (a chain).
+package engine
+
+import (
+	"strings"
+	"time"
+
+	"github.com/idsentry/idsentry/internal/compile"
+	"github.com/idsentry/idsentry/internal/event"
+	"github.com/valyala/fastjson"
+)
+
+// Options configure correlation.
+type Options struct {
+	// MaxDistinct caps the distinct values kept per group-by key
+	// (value_count, value_percentile, new_value). Default 10000.
+	MaxDistinct int
+	// MaxKeys caps the live group-by keys per correlation rule in a Stream
+	// (a Batch is exact and bounded by its input). Default 100000.
+	MaxKeys int
+	// MaxEvidence is how many contributing hits a correlation hit keeps
+	// (Hit.Total counts them all). Default 20.
+	MaxEvidence int
+	// Lateness is how far behind the watermark a Stream still accepts
+	// matches; later ones are dropped and counted (Stats.Late).
+	Lateness time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxDistinct <= 0 {
+		o.MaxDistinct = 10000
+	}
+	if o.MaxKeys <= 0 {
+		o.MaxKeys = 100000
+	}
+	if o.MaxEvidence <= 0 {
+		o.MaxEvidence = 20
+	}
+	return o
+}
+
+// Engine holds a compiled set and the correlation plan.
+type Engine struct {
+	set   *compile.Set
+	opts  Options
+	corrs []*compile.Rule       // correlations in dependency order
+	index map[*compile.Rule]int // position of each correlation in corrs
+}
+
+// New returns an engine for set.
+func New(set *compile.Set, opts Options) *Engine {
+	e := &Engine{set: set, opts: opts.withDefaults(), index: map[*compile.Rule]int{}}
+	for _, r := range set.Correlations() {
+		e.index[r] = len(e.corrs)
+		e.corrs = append(e.corrs, r)
+	}
+	return e
+}
+
+// Set returns the engine's rule set.
+func (e *Engine) Set() *compile.Set { return e.set }
+
+// Match is a phase-1 match: one rule matching one event.
+type Match struct {
+	Rule *compile.Rule
+	// Time is the event time.
+	Time time.Time
+	// Event is an owned snapshot of the event (shared by the matches of
+	// one event).
+	Event *event.Stored
+	// Why lists the field/value pairs that made the rule match.
+	Why   []compile.FieldValue
+	ident string
+	feeds []feed
+}
+
+// feed is what a match contributes to one correlation.
+type feed struct {
+	corr   int      // index in Engine.corrs
+	key    string   // folded group-by values, joined
+	group  []string // group-by values as written
+	values []string // the field's values (value_count, percentile, new_value)
+	num    float64  // the field's number (value_sum, avg, min, max)
+	numOK  bool
+	pos    int  // position of the rule in the correlation's rules
+	ok     bool // false: a group-by value is missing
+}
+
+// Hit is a result: a detection rule's match, or a correlation's firing.
+type Hit struct {
+	Rule *compile.Rule
+	// Time is the event time of the hit: the event's for a detection; for
+	// a correlation, the time of the match that made it fire, or the
+	// window's end for one evaluated on complete windows.
+	Time time.Time
+
+	// Event and Why are set for detection hits.
+	Event *event.Stored
+	Why   []compile.FieldValue
+
+	// Group holds the group-by names and values of a correlation hit.
+	Group []GroupValue
+	// First and Last are the times of the first and last contributing
+	// matches.
+	First, Last time.Time
+	// Value is the aggregate: the count, distinct count, number of rules,
+	// sum, average or share (percent); for new_value the number of values
+	// known for the group before this one.
+	Value float64
+	// Subject is the value that fired a new_value or value_percentile
+	// correlation.
+	Subject string
+	// Contributing holds the first Options.MaxEvidence contributing hits
+	// (detection hits, or the hits of a chained correlation); Total counts
+	// them all.
+	Contributing []*Hit
+	Total        int
+}
+
+// GroupValue is one group-by field of a correlation hit.
+type GroupValue struct {
+	Field string `json:"field"`
+	Value string `json:"value"`
+}
+
+// Worker runs phase 1 for one goroutine.
+type Worker struct {
+	e      *Engine
+	m      *compile.Matcher
+	ev     *event.Event
+	stored *event.Stored
+	emit   func(*Match)
+	onHit  func(*compile.Rule, []compile.FieldValue)
+}
+
+// NewWorker returns a worker with its own matcher.
+func (e *Engine) NewWorker() *Worker {
+	w := &Worker{e: e, m: e.set.NewMatcher()}
+	w.onHit = w.hit
+	return w
+}
+
+// Match matches ev and calls emit with each match. The event is borrowed
+// for the call only; matches own their data.
+func (w *Worker) Match(ev *event.Event, emit func(*Match)) {
+	w.ev, w.stored, w.emit = ev, nil, emit
+	w.m.Match(ev, w.onHit)
+	w.ev, w.stored, w.emit = nil, nil, nil
+}
+
+func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
+	ev := w.ev
+	if w.stored == nil {
+		w.stored = ev.Clone()
+	}
+	m := &Match{Rule: r, Time: ev.Time, Event: w.stored, Why: why, ident: identity(ev)}
+	if r.Correlation != nil && r.Correlation.Legacy {
+		m.feeds = append(m.feeds, w.feed(r, r, ev))
+	}
+	for _, c := range r.In {
+		m.feeds = append(m.feeds, w.feed(c, r, ev))
+	}
+	w.emit(m)
+}
+
+// identity names the record for de-duplication and ordering.
+func identity(ev *event.Event) string {
+	if ev.ID != "" {
+		return ev.Kind.String() + "/" + ev.ID
+	}
+	return ev.Origin.String()
+}
+
+// feed extracts what a match of rule r contributes to correlation c.
+func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
+	f := feed{corr: w.e.index[c]}
+	in := c.Correlation.Input(r, ev.Kind)
+	if in == nil {
+		return f
+	}
+	f.pos = in.Position
+	f.ok = true
+	var key strings.Builder
+	for i, p := range in.GroupPaths {
+		v := event.Lookup(ev.Doc, p)
+		text := event.Text(v)
+		if text == "" {
+			f.ok = false
+			break
+		}
+		if i > 0 {
+			key.WriteByte(0x1f)
+		}
+		key.WriteString(strings.ToLower(text))
+		f.group = append(f.group, text)
+	}
+	f.key = key.String()
+	if len(in.FieldPaths) == 0 || !f.ok {
+		return f
+	}
+	switch c.Correlation.Type {
+	case compile.ValueSum, compile.ValueAvg, compile.ValueMin, compile.ValueMax:
+		event.Each(ev.Doc, in.FieldPaths[0], func(v *fastjson.Value) bool {
+			if n, ok := number(v); ok {
+				f.num, f.numOK = n, true
+				return false
+			}
+			return true
+		})
+	default:
+		if len(in.FieldPaths) == 1 {
+			// Every value of the field counts (each element of an array).
+			event.Each(ev.Doc, in.FieldPaths[0], func(v *fastjson.Value) bool {
+				if t := event.Text(v); t != "" {
+					f.values = append(f.values, t)
+				}
+				return true
+			})
+			return f
+		}
+		// A list of fields: one tuple of their first values, if all exist.
+		parts := make([]string, 0, len(in.FieldPaths))
+		for _, p := range in.FieldPaths {
+			t := event.Text(event.Lookup(ev.Doc, p))
+			if t == "" {
+				return f
+			}
+			parts = append(parts, t)
+		}
+		f.values = []string{strings.Join(parts, ", ")}
+	}
+	return f
+}
+
+// number reads a JSON number or a numeric string.
+func number(v *fastjson.Value) (float64, bool) {
+	switch v.Type() {
+	case fastjson.TypeNumber:
+		n, err := v.Float64()
+		return n, err == nil
+	case fastjson.TypeString:
+		return parseNumber(string(v.GetStringBytes()))
+	}
+	return 0, false
+}

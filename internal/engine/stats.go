@@ -1,0 +1,59 @@
+package engine
+
+import (
+	"maps"
+	"time"
+
+	"github.com/idsentry/idsentry/internal/compile"
+)
+
+// Stats are the engine's counters, for the scan summary and the service's
+// metrics. Every cap and every dropped input is counted here.
+type Stats struct {
+	// Matches counts phase-1 matches evaluated; Hits the hits reported.
+	Matches int64
+	Hits    int64
+	// Firings counts correlation firings by rule (reported or not).
+	Firings map[string]int64
+	// Late counts matches a Stream dropped from correlation because they
+	// arrived behind the lateness bound.
+	Late int64
+	// MissingGroup counts inputs without a value for a group-by field.
+	MissingGroup int64
+	// NonNumeric counts inputs of value_sum, value_avg, min and max whose
+	// field has no numeric value.
+	NonNumeric int64
+	// NoTime counts matches without an event time (not correlated).
+	NoTime int64
+	// Duplicates counts inputs dropped as the same record twice.
+	Duplicates int64
+	// DistinctOverflow counts values not tracked because a group reached
+	// Options.MaxDistinct.
+	DistinctOverflow int64
+	// KeyOverflow counts inputs dropped because a correlation reached
+	// Options.MaxKeys live keys (Stream).
+	KeyOverflow int64
+	// Keys is the number of live group-by keys (Stream).
+	Keys int
+}
+
+func (s *Stats) firing(r *compile.Rule) {
+	if s.Firings == nil {
+		s.Firings = map[string]int64{}
+	}
+	s.Firings[r.String()]++
+}
+
+func (s *Stats) clone() Stats {
+	c := *s
+	c.Firings = maps.Clone(s.Firings)
+	return c
+}
+
+// learningOf is the learning period of a new_value correlation.
+func learningOf(c *compile.Correlation) time.Duration {
+	if c.Learning > 0 {
+		return c.Learning
+	}
+	return c.Timespan
+}
