@@ -125,3 +125,53 @@ tiers:
 	var none *Enricher
 	none.Enrich(&Alert{})
 }
+
+// TestSeed004 checks the QRadar seed's emit condition and tiers on the
+// built-in attribute: count > 10 or ≥ 2 IPs; HIGH at ≥ 3 IPs or > 200 with
+// ≥ 2 IPs; MEDIUM at 2 IPs; else the rule's LOW; backup apps allowlisted.
+func TestSeed004(t *testing.T) {
+	s := specFile(t, "seed-004.good.yml", RuleRef{ID: "seed-004", Title: "Application access token", Level: LevelLow,
+		Tags: []string{"attack.defense-evasion", "attack.lateral-movement", "attack.t1550.001"}})
+	uas := []string{"python-requests/2.31", "curl/8.4.0", "Go-http-client/1.1", "axios/1.6", "okhttp/4.12"}
+	mk := func(n int, app string, ips ...string) []Match {
+		var ms []Match
+		for i := 0; i < n; i++ {
+			at := t0.Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
+			ms = append(ms, hit(s, at, i+1, "userPrincipalName", "svc@contoso.com", "appId", "app-"+app, "appDisplayName", app,
+				"ipAddress", ips[i%len(ips)], "userAgent", uas[i%len(uas)], "resourceDisplayName", "Microsoft Graph"))
+		}
+		return ms
+	}
+	cases := []struct {
+		name   string
+		ms     []Match
+		alerts int
+		level  Level
+		risk   int
+	}{
+		{"10 uses from one IP: nothing", mk(10, "Script", "1.1.1.1"), 0, 0, 0},
+		{"11 uses from one IP: low", mk(11, "Script", "1.1.1.1"), 1, LevelLow, 30},
+		{"2 IPs: medium", mk(2, "Script", "1.1.1.1", "2.2.2.2"), 1, LevelMedium, 45},
+		{"3 IPs: high", mk(3, "Script", "1.1.1.1", "2.2.2.2", "3.3.3.3"), 1, LevelHigh, 60},
+		{"201 uses from 2 IPs: high", mk(201, "Script", "1.1.1.1", "2.2.2.2"), 1, LevelHigh, 60},
+		{"backup vendor allowlisted", mk(30, "Veeam Backup for Microsoft 365", "1.1.1.1", "2.2.2.2", "3.3.3.3"), 0, 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			alerts := build(t, Options{}, c.ms...)
+			if len(alerts) != c.alerts {
+				t.Fatalf("%d alerts, want %d", len(alerts), c.alerts)
+			}
+			if c.alerts == 0 {
+				return
+			}
+			a := alerts[0]
+			if a.Level != c.level || a.Risk.Objects[0].Score != c.risk {
+				t.Errorf("level %v risk %d, want %v %d", a.Level, a.Risk.Objects[0].Score, c.level, c.risk)
+			}
+			if len(a.Values["userAgent"]) > 3 || len(a.Values["ipAddress"]) > 5 || len(a.Evidence) > 5 {
+				t.Errorf("caps: %d UAs, %d IPs, %d evidence", len(a.Values["userAgent"]), len(a.Values["ipAddress"]), len(a.Evidence))
+			}
+		})
+	}
+}
