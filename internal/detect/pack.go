@@ -129,6 +129,9 @@ type Options struct {
 	Tuning map[string]map[string]string
 	// NoPrefilter disables the raw-bytes prefilter.
 	NoPrefilter bool
+	// Global sets rule options on every rule that has them
+	// (min-ip-priority=20, say); per-rule Tuning wins.
+	Global map[string]string
 }
 
 // Pack is a compiled rule set with each reportable rule's alert spec.
@@ -176,7 +179,16 @@ func Build(rules []*sigma.Rule, probs []Problem, opts Options) *Pack {
 		if spec == nil {
 			spec = alert.DefaultSpec(ref)
 		}
-		if t := tuningFor(opts.Tuning, r); t != nil {
+		t := map[string]string{}
+		for k, v := range opts.Global {
+			if _, ok := spec.Options[k]; ok {
+				t[k] = v
+			}
+		}
+		for k, v := range tuningFor(opts.Tuning, r) {
+			t[k] = v
+		}
+		if len(t) > 0 {
 			tuned, err := spec.Tune(t)
 			if err != nil {
 				p.Problems = append(p.Problems, Problem{File: r.Sigma.File, Line: r.Sigma.Pos.Line, Col: r.Sigma.Pos.Col, Rule: ref.ID, Msg: "tuning: " + err.Error(), Reason: "tuning"})

@@ -21,6 +21,9 @@ type RunOptions struct {
 	// matching (sign-in profiles for the report, the timeline…); it must be
 	// safe for concurrent use.
 	OnEvent func(worker int, ev *event.Event)
+	// Filter, when set, drops alerts (false) before risk is accumulated;
+	// it may also adjust an alert (a level override).
+	Filter func(a *alert.Alert) bool
 }
 
 // Detector runs a Pack over the events of one scan.
@@ -118,6 +121,15 @@ func (d *Detector) Finish() *Result {
 		x.matched(spec, h, &res.Matched)
 	}
 	res.Alerts = b.Finish()
+	if d.opts.Filter != nil {
+		kept := res.Alerts[:0]
+		for i := range res.Alerts {
+			if d.opts.Filter(&res.Alerts[i]) {
+				kept = append(kept, res.Alerts[i])
+			}
+		}
+		res.Alerts = kept
+	}
 	res.AlertStats = b.Stats()
 	res.Errors = append(res.Errors, b.Errors()...)
 	res.Incidents = alert.Incidents(res.Alerts, d.opts.Risk)
