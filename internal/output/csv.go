@@ -30,6 +30,7 @@ import (
 //     Explorer shows it.
 //   - Cells are capped at 32,000 characters: Excel's limit is 32,767 and a
 //     longer cell breaks the row layout.
+//   - Line breaks inside a cell are written as CRLF; a lone CR becomes one.
 //   - Control characters other than tab, CR and LF (ESC above all, which
 //     would drive a terminal that cats the file) become U+FFFD.
 const (
@@ -65,6 +66,11 @@ func neutralize(s string) string {
 		}, s)
 	}
 	r, _ := utf8.DecodeRuneInString(s)
+	if strings.IndexByte(s, '\r') >= 0 {
+		// A lone CR does not survive CSV readers (encoding/csv drops it):
+		// line breaks inside a cell become LF, written as CRLF.
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+	}
 	switch r {
 	case '=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠':
 		return "'" + s

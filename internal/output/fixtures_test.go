@@ -50,7 +50,10 @@ func fixtureAlerts() []alert.Alert {
 			Message:   "User alice@contoso.com denied consent for OAuth application <script>alert(1)</script>",
 			FirstSeen: ts("2026-11-20T08:01:02Z"), LastSeen: ts("2026-11-20T08:04:10Z"), Count: 3,
 			Group:    map[string]string{"userPrincipalName": "alice@contoso.com", "appDisplayName": "EvilApp"},
-			Values:   map[string][]string{"ipAddress": {"203.0.113.7"}},
+			Values:   map[string][]string{"ipAddress": {"203.0.113.7"}, "userAgent": {"=cmd|' /C calc'!A0", "Mozilla/5.0"}},
+			Distinct: map[string]int{"ipAddress": 1, "userAgent": 4},
+			Enrichment: map[string]any{"identity": map[string]any{"department": "Finance", "title": "<b>CFO</b>"},
+				"ip": map[string]any{"first_seen_for_user": true}},
 			Entities: []alert.Entity{account("alice@contoso.com"), ipEntity("203.0.113.7"), appEntity("EvilApp", "a3c1f0de-1111-4222-8333-444455556666")},
 			Risk:     alert.Risk{Objects: []alert.RiskObject{{Type: "user", Value: "alice@contoso.com", Score: 50}}, Threats: []alert.ThreatObject{{Type: "ip_address", Value: "203.0.113.7"}}},
 			Evidence: []alert.Evidence{{
@@ -114,6 +117,7 @@ func fixtureIncidents() []alert.Incident {
 		ID: "i-bob", Level: alert.LevelHigh, EntityType: "user", Entity: "bob@contoso.com", Score: 130,
 		Tactics: []string{"credential-access", "persistence"}, Rules: []string{"MFA fatigue followed by a successful sign-in", "Credentials added to an application"},
 		FirstSeen: ts("2026-11-18T22:10:00Z"), LastSeen: ts("2026-11-18T22:20:00Z"), Reason: "risk score 130 ≥ 100 within 24h",
+		Trigger: "score", Threats: []alert.ThreatObject{{Type: "ip_address", Value: "198.51.100.23"}},
 		Alerts: []string{"a-mfa-1", "a-cred-1"},
 	}}
 }
@@ -200,4 +204,16 @@ func fixtureTimeline() []TimelineRow {
 		Rules: []alert.RuleRef{{ID: "r-k8s", Title: "Service account listed secrets", Level: alert.LevelInformational}, {ID: "r-k8s-2", Title: "Secrets read in kube-system", Level: alert.LevelMedium}},
 	})
 	return rows
+}
+
+func mustParse(m map[string]any) *fastjson.Value {
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	v, err := fastjson.ParseBytes(b)
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

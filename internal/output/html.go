@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/idsentry/idsentry/internal/alert"
 )
@@ -47,11 +48,19 @@ var reportCSS string
 var reportJS string
 
 var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num":   func(n any) string { return itoa(toInt64(n)) },
-	"bytes": humanBytes,
-	"join":  strings.Join,
-	"lower": strings.ToLower,
+	"num":    func(n any) string { return itoa(toInt64(n)) },
+	"bytes":  humanBytes,
+	"join":   strings.Join,
+	"lower":  strings.ToLower,
+	"plural": func(n int, unit string) string { return plural(n, unit) },
+	"pair":   func(label string, values []string) labelled { return labelled{label, values} },
 }).Parse(reportTemplate))
+
+// labelled is a labelled list of values for the template.
+type labelled struct {
+	Label  string
+	Values []string
+}
 
 func toInt64(n any) int64 {
 	switch v := n.(type) {
@@ -75,7 +84,7 @@ func WriteHTML(w io.Writer, r Report) error {
 		return fmt.Errorf("render html report: %w", err)
 	}
 	bw := bufio.NewWriter(w)
-	if _, err := bw.Write(buf.Bytes()); err != nil {
+	if _, err := bw.WriteString(stripControls(buf.String())); err != nil {
 		return fmt.Errorf("write html report: %w", err)
 	}
 	return bw.Flush()
@@ -87,7 +96,7 @@ type htmlView struct {
 	JS                   template.JS
 	S                    *Summary
 	Levels               []levelCount
-	Charts               []template.HTML
+	Charts               []chartView
 	Alerts               []htmlAlert
 	AlertsOmitted        int
 	Incidents            []htmlIncident
@@ -113,7 +122,8 @@ type levelCount struct {
 type htmlAlert struct {
 	Anchor, Level, Short, Title, RuleID, Message, First, Last string
 	Count                                                     int
-	Users, IPs, Apps, Others, Why, Tags, Implements           []string
+	Users, IPs, Apps, Others, Why, Tags, Implements, Values   []string
+	Enrichment                                                string
 	Evidence                                                  []htmlEvidence
 	EvidenceOmitted                                           int
 }
@@ -124,10 +134,10 @@ type htmlEvidence struct {
 }
 
 type htmlIncident struct {
-	Level, Entity, First, Last, Reason string
-	Score                              int
-	Tactics, Rules                     []string
-	Alerts                             []alertLink
+	Level, Entity, First, Last, Reason, Trigger string
+	Score                                       int
+	Tactics, Rules, Threats                     []string
+	Alerts                                      []alertLink
 }
 
 type alertLink struct{ Anchor, Title string }
@@ -179,8 +189,8 @@ func buildView(r *Report) *htmlView {
 		l, _ := alert.ParseLevel(s.label)
 		v.Levels = append(v.Levels, levelCount{s.label, byLevel[l]})
 	}
-	for _, c := range []template.HTML{alertsPerDay(r.Alerts, loc), signInsPerHour(r.SignIns, loc), topCountries(r.SignIns)} {
-		if c != "" {
+	for _, c := range []chartView{alertsPerDay(r.Alerts, loc), signInsPerHour(r.SignIns, loc), topCountries(r.SignIns)} {
+		if c.SVG != "" {
 			v.Charts = append(v.Charts, c)
 		}
 	}
@@ -200,7 +210,10 @@ func buildView(r *Report) *htmlView {
 	}
 	for _, in := range sortIncidents(r.Incidents) {
 		hi := htmlIncident{Level: in.Level.String(), Entity: in.EntityType + ": " + in.Entity, First: ts(in.FirstSeen),
-			Last: ts(in.LastSeen), Reason: in.Reason, Score: in.Score, Tactics: in.Tactics, Rules: in.Rules}
+			Last: ts(in.LastSeen), Reason: in.Reason, Trigger: in.Trigger, Score: in.Score, Tactics: in.Tactics, Rules: in.Rules}
+		for _, th := range in.Threats {
+			hi.Threats = append(hi.Threats, th.Type+": "+th.Value)
+		}
 		for _, id := range in.Alerts {
 			if l, ok := anchors[id]; ok {
 				hi.Alerts = append(hi.Alerts, l)
@@ -265,6 +278,23 @@ func htmlAlertOf(a *alert.Alert, anchor string, ts func(time.Time) string, maxEv
 	}
 	if h.Title == "" {
 		h.Title = a.Rule.ID
+	}
+	for _, f := range sortedKeys(a.Values) {
+		vals := a.Values[f]
+		line := f + ": " + strings.Join(vals, ", ")
+		if more := a.Distinct[f] - len(vals); more > 0 {
+			line += fmt.Sprintf(" (+%s more)", itoa(more))
+		}
+		h.Values = append(h.Values, line)
+	}
+	if len(a.Enrichment) > 0 {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false) // html/template escapes; keep "<" readable
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(a.Enrichment); err == nil {
+			h.Enrichment = strings.TrimSpace(b.String())
+		}
 	}
 	for i, ev := range a.Evidence {
 		if i >= maxEv {
@@ -355,4 +385,20 @@ func htmlSignInOf(p *SignInProfile, ts func(time.Time) string) htmlSignIn {
 		UAs: list(&p.UserAgents, 4), MFA: list(&p.AuthRequirements, 4), CA: list(&p.CAStatuses, 4),
 		ErrorCode: list(&p.ErrorCodes, 6),
 	}
+}
+
+// stripControls replaces invalid UTF-8 and the control characters HTML
+// forbids in text (C0 except tab, LF and CR; DEL; C1) with U+FFFD. The
+// template has none, so only log-derived text is touched; html/template
+// escapes markup but passes these through.
+func stripControls(s string) string {
+	if strings.IndexFunc(s, badControl) < 0 && utf8.ValidString(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if badControl(r) {
+			return utf8.RuneError
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
 }

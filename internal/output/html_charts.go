@@ -14,6 +14,12 @@ import (
 // them goes through html.EscapeString (country names come from logs), and
 // every number is formatted by fmt, so the returned template.HTML is safe.
 
+// chartView is a chart and its visible caption.
+type chartView struct {
+	Title string
+	SVG   template.HTML
+}
+
 // chartSeries is one stacked series: its legend label and CSS class.
 type chartSeries struct {
 	label, class string
@@ -151,9 +157,9 @@ func levelSeries() []chartSeries {
 
 // alertsPerDay charts alerts by first-seen day (in loc) and level. Spans
 // longer than 92 days are bucketed into several days per bar.
-func alertsPerDay(alerts []alert.Alert, loc *time.Location) template.HTML {
+func alertsPerDay(alerts []alert.Alert, loc *time.Location) chartView {
 	if len(alerts) == 0 {
-		return ""
+		return chartView{}
 	}
 	day := func(t time.Time) time.Time {
 		t = t.In(loc)
@@ -173,7 +179,7 @@ func alertsPerDay(alerts []alert.Alert, loc *time.Location) template.HTML {
 		}
 	}
 	if first.IsZero() {
-		return ""
+		return chartView{}
 	}
 	span := int(last.Sub(first).Hours()/24+0.5) + 1
 	per := (span + 91) / 92
@@ -196,37 +202,39 @@ func alertsPerDay(alerts []alert.Alert, loc *time.Location) template.HTML {
 	if per > 1 {
 		title = fmt.Sprintf("Alerts per %d days by level", per)
 	}
-	return columnChart("chart-days", title, levelSeries(), groups, every)
+	return chartView{title + " (" + loc.String() + ")", columnChart("chart-days", title, levelSeries(), groups, every)}
 }
 
 var signInSeries = []chartSeries{{"successful", "s-ok"}, {"failed", "s-fail"}}
 
 // signInsPerHour charts sign-ins by hour of day in loc.
-func signInsPerHour(p *SignInProfiles, loc *time.Location) template.HTML {
+func signInsPerHour(p *SignInProfiles, loc *time.Location) chartView {
 	if p == nil || len(p.hours) == 0 {
-		return ""
+		return chartView{}
 	}
 	hours := p.HourOfDay(loc)
 	groups := make([]chartGroup, 24)
 	for h := range groups {
 		groups[h] = chartGroup{label: fmt.Sprintf("%02d", h), values: []int64{hours[h][0], hours[h][1]}}
 	}
-	return columnChart("chart-hours", "Sign-ins per hour of day ("+loc.String()+")", signInSeries, groups, 2)
+	title := "Sign-ins per hour of day (" + loc.String() + ")"
+	return chartView{title, columnChart("chart-hours", title, signInSeries, groups, 2)}
 }
 
 // topCountries charts the ten countries with most sign-ins.
-func topCountries(p *SignInProfiles) template.HTML {
+func topCountries(p *SignInProfiles) chartView {
 	if p == nil {
-		return ""
+		return chartView{}
 	}
 	cs := p.Countries()
 	if len(cs) == 0 {
-		return ""
+		return chartView{}
 	}
 	cs = cs[:min(len(cs), 10)]
 	groups := make([]chartGroup, len(cs))
 	for i, c := range cs {
 		groups[i] = chartGroup{label: c.Country, values: []int64{c.Success, c.Failure}}
 	}
-	return barChart("chart-countries", "Sign-ins by country or region (top 10)", signInSeries, groups)
+	title := "Sign-ins by country or region (top 10)"
+	return chartView{title, barChart("chart-countries", title, signInSeries, groups)}
 }

@@ -73,10 +73,11 @@ type Summary struct {
 // Duration is a time.Duration that renders as text ("1.5s") in JSON.
 type Duration time.Duration
 
-// MarshalText renders the duration rounded to the millisecond.
-func (d Duration) MarshalText() ([]byte, error) {
-	return []byte(time.Duration(d).Round(time.Millisecond).String()), nil
-}
+// String renders the duration rounded to the millisecond ("1.5s").
+func (d Duration) String() string { return time.Duration(d).Round(time.Millisecond).String() }
+
+// MarshalText renders the duration as String does.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // UnmarshalText parses a Go duration string.
 func (d *Duration) UnmarshalText(b []byte) error {

@@ -143,8 +143,7 @@ func (p *summaryPrinter) line(label, text string) {
 func (p *summaryPrinter) num(n int64) string { return p.st.paint(ansiBold, itoa(n)) }
 
 func (p *summaryPrinter) inputs(s *Summary) {
-	text := fmt.Sprintf("%s · %s read in %s", plural(s.Files, "file"), humanBytes(s.Bytes),
-		time.Duration(s.Elapsed).Round(time.Millisecond))
+	text := fmt.Sprintf("%s · %s read in %s", plural(s.Files, "file"), humanBytes(s.Bytes), s.Elapsed)
 	if s.MBPerSecond > 0 {
 		text += fmt.Sprintf(" (%.1f MB/s)", s.MBPerSecond)
 	}
