@@ -26,7 +26,7 @@ func (n *Normalizer) finishAudit(doc *fastjson.Value, ev *event.Event, fallbackT
 
 	if name := stringBytes(doc.Get("activityDisplayName")); name != nil {
 		if fixed, changed := normalizeActivity(name, ual); changed {
-			doc.Set("activityDisplayName", n.Arena.NewStringBytes(fixed))
+			doc.Set("activityDisplayName", n.newText(fixed))
 		}
 	}
 	n.fixResult(doc)
@@ -112,7 +112,7 @@ func (n *Normalizer) fixResult(doc *fastjson.Value) {
 		lower = []byte("unknownFutureValue")
 	}
 	if !bytes.Equal(lower, b) {
-		doc.Set("result", n.Arena.NewStringBytes(lower))
+		doc.Set("result", n.newText(lower))
 	}
 }
 
@@ -170,7 +170,7 @@ func (n *Normalizer) decodeModified(v *fastjson.Value) *fastjson.Value {
 	if len(t) < 2 || (t[0] != '"' && t[0] != '[') {
 		return v
 	}
-	p, err := n.ParseEmbedded(t)
+	p, err := n.embedded(t)
 	if err != nil {
 		return v
 	}
@@ -183,28 +183,12 @@ func (n *Normalizer) decodeModified(v *fastjson.Value) *fastjson.Value {
 		var scratch []byte
 		for i, it := range items {
 			if it.Type() != fastjson.TypeString {
-				unescapeStrings(it)
-				scratch = it.MarshalTo(scratch[:0])
-				it = n.Arena.NewStringBytes(scratch)
+				scratch = appendCanonical(scratch[:0], it)
+				it = n.newText(scratch)
 			}
 			out.SetArrayItem(i, it)
 		}
 		return out
 	}
 	return v
-}
-
-// unescapeStrings decodes every string and key under v in place, so that
-// MarshalTo writes them in one canonical escaping ("https://…" whether the
-// source wrote "https:\/\/…" or not).
-func unescapeStrings(v *fastjson.Value) {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		o, _ := v.Object()
-		o.Visit(func(_ []byte, x *fastjson.Value) { unescapeStrings(x) })
-	case fastjson.TypeArray:
-		for _, x := range v.GetArray() {
-			unescapeStrings(x)
-		}
-	}
 }

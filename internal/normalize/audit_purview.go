@@ -43,7 +43,7 @@ func normalizePurviewRow(n *Normalizer, v *fastjson.Value, ev *event.Event) erro
 	if len(text) == 0 {
 		return errEmptyAuditData
 	}
-	inner, err := n.ParseEmbedded(text)
+	inner, err := n.embedded(text)
 	if err != nil {
 		return fmt.Errorf("AuditData: %w", err)
 	}

@@ -110,11 +110,11 @@ func isWord(b []byte) bool {
 	return len(b) > 0
 }
 
-func (n *Normalizer) bytesValue(b []byte) *fastjson.Value {
-	if len(b) == 0 {
-		return nil
+// setText sets obj[key] to the text b when b is not empty.
+func (n *Normalizer) setText(obj *fastjson.Value, key string, b []byte) {
+	if len(b) > 0 {
+		obj.Set(key, n.newText(b))
 	}
-	return n.Arena.NewStringBytes(b)
 }
 
 // ualInitiatedBy builds initiatedBy: a user when the actor has a UPN or is
@@ -131,20 +131,20 @@ func (n *Normalizer) ualInitiatedBy(v *fastjson.Value) *fastjson.Value {
 	switch {
 	case a.upn != nil || string(a.kind) == "User" || (a.isZero() && bytes.IndexByte(userID, '@') > 0):
 		u := n.Arena.NewObject()
-		setPresent(u, "id", n.bytesValue(a.id))
+		n.setText(u, "id", a.id)
 		upn := a.upn
 		if upn == nil && bytes.IndexByte(userID, '@') > 0 {
 			upn = userID
 		}
-		setPresent(u, "userPrincipalName", n.bytesValue(upn))
+		n.setText(u, "userPrincipalName", upn)
 		setPresent(u, "ipAddress", ip)
 		out.Set("user", u)
 	case !a.isZero():
 		app := n.Arena.NewObject()
-		setPresent(app, "appId", n.bytesValue(a.spn))
-		setPresent(app, "displayName", n.bytesValue(a.name))
+		n.setText(app, "appId", a.spn)
+		n.setText(app, "displayName", a.name)
 		if string(a.kind) == "ServicePrincipal" {
-			setPresent(app, "servicePrincipalId", n.bytesValue(a.id))
+			n.setText(app, "servicePrincipalId", a.id)
 		}
 		out.Set("app", app)
 	default:
@@ -161,10 +161,10 @@ func (n *Normalizer) ualTarget(v *fastjson.Value) *fastjson.Value {
 		return nil
 	}
 	out := n.Arena.NewObject()
-	setPresent(out, "id", n.bytesValue(t.id))
-	setPresent(out, "displayName", n.bytesValue(t.name))
-	setPresent(out, "type", n.bytesValue(t.kind))
-	setPresent(out, "userPrincipalName", n.bytesValue(t.upn))
+	n.setText(out, "id", t.id)
+	n.setText(out, "displayName", t.name)
+	n.setText(out, "type", t.kind)
+	n.setText(out, "userPrincipalName", t.upn)
 	props := n.Arena.NewArray()
 	i := 0
 	for _, m := range mods {

@@ -201,6 +201,7 @@ func TestErrorCodeForms(t *testing.T) {
 		{"ual string", `{"Operation":"UserLoginFailed","RecordType":"15","ErrorNumber":"50126","CreationTime":"2026-01-01T00:00:00"}`, "50126"},
 		{"ual number", `{"Operation":"UserLoginFailed","RecordType":15,"ErrorNumber":50053,"CreationTime":"2026-01-01T00:00:00"}`, "50053"},
 		{"ual success", `{"Operation":"UserLoggedIn","RecordType":15,"CreationTime":"2026-01-01T00:00:00"}`, "0"},
+		{"ual record type name", `{"Operation":"UserLoginFailed","RecordType":"AzureActiveDirectoryStsLogon","ErrorNumber":"50126"}`, "50126"},
 	}
 	n := New()
 	for _, tt := range tests {
@@ -234,7 +235,7 @@ func TestNotEntra(t *testing.T) {
 		"key vault":           `{"time":"2026-01-01T00:00:00Z","category":"AuditEvent","operationName":"SecretGet","properties":{"id":"https://v.vault.azure.net/secrets/s"}}`,
 		"ual exchange":        `{"CreationTime":"2026-01-01T00:00:00","Operation":"New-InboxRule","RecordType":1,"Workload":"Exchange"}`,
 		"ual account logon":   `{"CreationTime":"2026-01-01T00:00:00","Operation":"UserLoggedIn","RecordType":9,"Workload":"AzureActiveDirectory"}`,
-		"log analytics other": `{"TimeGenerated":"2026-01-01T00:00:00Z","Type":"OfficeActivity","Operation":"UserLoggedIn"}`,
+		"log analytics other": `{"TimeGenerated":"2026-01-01T00:00:00Z","Type":"OfficeActivity","Operation":"UserLoggedIn","RecordType":"AzureActiveDirectoryStsLogon","Workload":"AzureActiveDirectory"}`,
 	}
 	n := New()
 	for name, rec := range recs {

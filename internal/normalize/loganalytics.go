@@ -176,7 +176,7 @@ func (n *Normalizer) dynamicValue(x *fastjson.Value, known bool) *fastjson.Value
 	if t[0] != '{' && t[0] != '[' {
 		return x
 	}
-	p, err := n.ParseEmbedded(t)
+	p, err := n.embedded(t)
 	if err != nil {
 		return x
 	}

@@ -5,8 +5,11 @@ package normalize
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/valyala/fastjson"
@@ -243,11 +246,127 @@ func (n *Normalizer) objectOf(v *fastjson.Value) *fastjson.Value {
 		if len(b) == 0 || b[0] != '{' {
 			return nil
 		}
-		p, err := n.ParseEmbedded(b)
+		p, err := n.embedded(b)
 		if err != nil || p.Type() != fastjson.TypeObject {
 			return nil
 		}
 		return p
 	}
 	return nil
+}
+
+// newText returns a string value holding b that marshals to valid JSON.
+// fastjson escapes strings with strconv.AppendQuote, which writes Go
+// escapes (\x01, \a, \U0001F600 for unprintable runes, \xff for invalid
+// UTF-8) that JSON does not have; text that would take that path is
+// escaped here instead and handed to fastjson as already-escaped JSON. (A
+// string value that is read with Type or GetStringBytes is unescaped in
+// place and written with AppendQuote again: only a marshaller of its own,
+// such as appendCanonical, fixes that for every value.)
+func (n *Normalizer) newText(b []byte) *fastjson.Value {
+	if plainText(b) {
+		return n.Arena.NewStringBytes(b)
+	}
+	// The parsed value must stay raw (no Type call here): fastjson would
+	// unescape it and write it back with AppendQuote.
+	v, err := n.ParseEmbedded(appendJSONString(nil, b))
+	if err != nil {
+		return n.Arena.NewStringBytes(b)
+	}
+	return v
+}
+
+// plainText reports whether fastjson writes b verbatim: valid UTF-8 with no
+// quote, backslash or control character.
+func plainText(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.Valid(b)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string literal, escaped as
+// encoding/json does without its HTML escaping: quote, backslash and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD.
+func appendJSONString(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRune(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, `\ufffd`...)
+			} else {
+				dst = append(dst, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+		i++
+	}
+	return append(dst, '"')
+}
+
+// appendCanonical appends the compact JSON of v with every string and key
+// escaped by appendJSONString, so the text is valid JSON and the same
+// whichever escaping the source used ("https:\/\/…" and "https://…").
+func appendCanonical(dst []byte, v *fastjson.Value) []byte {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		dst = append(dst, '{')
+		first := true
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = appendJSONString(dst, k)
+			dst = append(dst, ':')
+			dst = appendCanonical(dst, x)
+		})
+		return append(dst, '}')
+	case fastjson.TypeArray:
+		dst = append(dst, '[')
+		for i, x := range v.GetArray() {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendCanonical(dst, x)
+		}
+		return append(dst, ']')
+	case fastjson.TypeString:
+		return appendJSONString(dst, v.GetStringBytes())
+	}
+	return v.MarshalTo(dst)
+}
+
+var errInvalidEmbedded = errors.New("invalid JSON text")
+
+// embedded parses JSON text held in a string of the record. fastjson
+// accepts some invalid JSON ("00", "."), which would then be written out as
+// is, so the text is validated first.
+func (n *Normalizer) embedded(b []byte) (*fastjson.Value, error) {
+	if !json.Valid(b) {
+		return nil, errInvalidEmbedded
+	}
+	return n.ParseEmbedded(b)
 }

@@ -41,14 +41,31 @@ func init() {
 	})
 }
 
-// ualRecordType returns a UAL record's RecordType (number or digit string),
-// or -1 when the record does not look like a UAL record at all.
+// ualRecordTypeNames are the AuditLogRecordType names some exports write
+// instead of the numbers.
+var ualRecordTypeNames = map[string]int64{
+	"AzureActiveDirectory":             ualRecordAAD,
+	"AzureActiveDirectoryAccountLogon": ualRecordLogon,
+	"AzureActiveDirectoryStsLogon":     ualRecordSTS,
+}
+
+// ualRecordType returns a UAL record's RecordType (number, digit string or
+// enum name), 0 when it has none, or -1 when the record does not look like
+// a UAL record at all. Log Analytics OfficeActivity rows (TimeGenerated,
+// Type) are left to the M365 shapes.
 func ualRecordType(v *fastjson.Value) int64 {
-	if stringBytes(v.Get("Operation")) == nil {
+	if stringBytes(v.Get("Operation")) == nil || v.Get("TimeGenerated") != nil || v.Get("Type") != nil {
 		return -1
 	}
-	if rt, ok := integerOf(v.Get("RecordType")); ok {
-		return rt
+	rt := v.Get("RecordType")
+	if i, ok := integerOf(rt); ok {
+		return i
+	}
+	if name := stringBytes(rt); name != nil {
+		if i, ok := ualRecordTypeNames[string(name)]; ok {
+			return i
+		}
+		return -1
 	}
 	if v.Get("CreationTime") != nil || v.Get("Workload") != nil {
 		return 0
