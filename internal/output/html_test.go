@@ -40,7 +40,7 @@ func TestHTMLReport(t *testing.T) {
 		"bob@contoso.com", "multiFactorAuthentication", "AS64500", "500121 ×12", "Content-Security-Policy",
 		"<svg", "Alerts per day by level", "Sign-ins per hour of day (UTC)", "Sign-ins by country or region",
 		"status.errorCode = 65004", "&#34;userPrincipalName&#34;", // pretty-printed evidence, escaped
-		"&#34;title&#34;: &#34;&lt;b&gt;CFO&lt;/b&gt;&#34;", "userAgent: =cmd|&#39; /C calc&#39;!A0, Mozilla/5.0 (+2 more)",
+		"&#34;title&#34;: &#34;&lt;b&gt;CFO&lt;/b&gt;&#34;", "userAgent: =cmd|&#39; /C calc&#39;!A0, Mozilla/5.0 (&#43;2 more)",
 		"198.51.100.23", "(score)",
 	} {
 		if !strings.Contains(out, want) {
