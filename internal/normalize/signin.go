@@ -187,5 +187,5 @@ func (n *Normalizer) fixUserType(doc *fastjson.Value) {
 	var buf [32]byte
 	lower := append(buf[:0], b...)
 	lower[0] += 'a' - 'A'
-	doc.Set("userType", n.Arena.NewStringBytes(lower))
+	doc.Set("userType", n.newText(lower))
 }
