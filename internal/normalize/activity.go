@@ -74,6 +74,10 @@ func init() {
 		"properties.statusCode", "properties.serviceRequestId", "properties.eventCategory", "properties.eventName",
 		"properties.operationId", "properties.entity", "properties.message", "properties.hierarchy",
 		"properties.requestbody", "properties.requestbodyText", "properties.responseBody",
+		// Role assignment request body, as the activity log records it.
+		"properties.requestbody.Id", "properties.requestbody.Properties.PrincipalId",
+		"properties.requestbody.Properties.PrincipalType", "properties.requestbody.Properties.RoleDefinitionId",
+		"properties.requestbody.Properties.Scope",
 		"properties.responseBodyText",
 	)
 	addSynthesized(k, "time", "caller", "subscriptionId", "resourceGroupName", "resourceProviderName",

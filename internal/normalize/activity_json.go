@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"time"
@@ -24,11 +25,32 @@ func getFold(o *fastjson.Value, name string) *fastjson.Value {
 	obj, _ := o.Object()
 	var found *fastjson.Value
 	obj.Visit(func(k []byte, v *fastjson.Value) {
-		if found == nil && len(k) == len(name) && strings.EqualFold(string(k), name) {
+		if found == nil && equalFoldASCII(k, name) {
 			found = v
 		}
 	})
 	return found
+}
+
+// equalFoldASCII reports whether b equals s ignoring ASCII case, without
+// converting b to a string.
+func equalFoldASCII(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		x, y := b[i], s[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // strOf returns v as a string when it is a JSON string, else "".
@@ -39,9 +61,6 @@ func strOf(v *fastjson.Value) string {
 	return string(v.GetStringBytes())
 }
 
-// strAt returns the string at key name of o (case-insensitive fallback).
-func strAt(o *fastjson.Value, name string) string { return strOf(getFold(o, name)) }
-
 // hasKey reports whether object o has key name (exact match).
 func hasKey(o *fastjson.Value, name string) bool { return o != nil && o.Get(name) != nil }
 
@@ -50,16 +69,50 @@ func hasKey(o *fastjson.Value, name string) bool { return o != nil && o.Get(name
 // Activity request bodies). It returns nil when v is not such a string or
 // does not parse.
 func (n *Normalizer) embeddedJSON(v *fastjson.Value) *fastjson.Value {
-	s := strOf(v)
-	t := strings.TrimSpace(s)
+	if v == nil || v.Type() != fastjson.TypeString {
+		return nil
+	}
+	t := bytes.TrimSpace(v.GetStringBytes())
 	if len(t) < 2 || (t[0] != '{' && t[0] != '[') {
 		return nil
 	}
-	p, err := n.ParseEmbedded([]byte(t))
+	p, err := n.ParseEmbedded(t)
 	if err != nil {
 		return nil
 	}
 	return p
+}
+
+// strBytes returns the bytes of v when it is a JSON string, else nil. They
+// are the parser's: do not keep them.
+func strBytes(v *fastjson.Value) []byte {
+	if v == nil || v.Type() != fastjson.TypeString {
+		return nil
+	}
+	return v.GetStringBytes()
+}
+
+// foldStr reports whether v is a JSON string equal to s ignoring ASCII
+// case.
+func foldStr(v *fastjson.Value, s string) bool {
+	b := strBytes(v)
+	return b != nil && equalFoldASCII(b, s)
+}
+
+// containsFold reports whether b contains the lower-case ASCII substr,
+// ignoring the case of b.
+func containsFold(b []byte, substr string) bool {
+	for i := 0; i+len(substr) <= len(b); i++ {
+		if equalFoldASCII(b[i:i+len(substr)], substr) {
+			return true
+		}
+	}
+	return false
+}
+
+// isStr reports whether v is the JSON string s (without allocating).
+func isStr(v *fastjson.Value, s string) bool {
+	return v != nil && v.Type() == fastjson.TypeString && string(v.GetStringBytes()) == s
 }
 
 // jsonOrSelf returns the parsed value of an embedded-JSON string, or v
@@ -210,9 +263,12 @@ func (n *Normalizer) canonKeys(o *fastjson.Value, ix keyIndex) *fastjson.Value {
 	return out
 }
 
-// pantherLogType returns the p_log_type column Panther adds to every row of
-// its data-lake exports ("AWS.CloudTrail", "Amazon.EKS.Audit", …).
-func pantherLogType(v *fastjson.Value) string { return strOf(v.Get("p_log_type")) }
+// pantherLogType reports whether v has the p_log_type column Panther adds
+// to every row of its data-lake exports, with the given value
+// ("AWS.CloudTrail", "Amazon.EKS.Audit", …).
+func pantherLogType(v *fastjson.Value, logType string) bool {
+	return isStr(v.Get("p_log_type"), logType)
+}
 
 // arrayOf returns the elements of v when it is a JSON array, else nil
 // (fastjson's Array panics on a nil value).

@@ -44,7 +44,7 @@ func init() {
 }
 
 func detectAzureActivityLA(v *fastjson.Value, _ ingest.Container) bool {
-	return strOf(v.Get("Type")) == "AzureActivity" || hasKey(v, "OperationNameValue") || hasKey(v, "ActivityStatusValue")
+	return isStr(v.Get("Type"), "AzureActivity") || hasKey(v, "OperationNameValue") || hasKey(v, "ActivityStatusValue")
 }
 
 // activityLAColumns maps AzureActivity columns to canonical paths; the

@@ -1,7 +1,7 @@
 package normalize
 
 import (
-	"strings"
+	"bytes"
 	"time"
 
 	"github.com/idsentry/idsentry/internal/event"
@@ -74,6 +74,16 @@ func init() {
 		"requestParameters.userName", "requestParameters.roleName", "requestParameters.policyName",
 		"requestParameters.policyDocument", "requestParameters.policyDocumentText",
 		"requestParameters.assumeRolePolicyDocument", "requestParameters.assumeRolePolicyDocumentText",
+		// IAM policy grammar inside the parsed documents.
+		"requestParameters.policyDocument.Version", "requestParameters.policyDocument.Statement.Sid",
+		"requestParameters.policyDocument.Statement.Effect", "requestParameters.policyDocument.Statement.Action",
+		"requestParameters.policyDocument.Statement.NotAction", "requestParameters.policyDocument.Statement.Resource",
+		"requestParameters.policyDocument.Statement.NotResource", "requestParameters.policyDocument.Statement.Principal",
+		"requestParameters.policyDocument.Statement.Condition",
+		"requestParameters.assumeRolePolicyDocument.Statement.Effect",
+		"requestParameters.assumeRolePolicyDocument.Statement.Action",
+		"requestParameters.assumeRolePolicyDocument.Statement.Principal",
+		"requestParameters.assumeRolePolicyDocument.Statement.Condition",
 		"responseElements.credentials.accessKeyId", "responseElements.federatedUser.arn",
 		"responseElements.federatedUser.federatedUserId", "responseElements.assumedRoleUser.arn",
 	)
@@ -81,17 +91,16 @@ func init() {
 }
 
 func detectCloudTrail(v *fastjson.Value, c ingest.Container) bool {
-	if c == ingest.ContainerCloudTrail || pantherLogType(v) == "AWS.CloudTrail" {
+	if c == ingest.ContainerCloudTrail || pantherLogType(v, "AWS.CloudTrail") {
 		return true
 	}
-	name := getFold(v, "eventName")
-	src := strAt(v, "eventSource")
-	if name == nil || name.Type() != fastjson.TypeString {
+	if strBytes(getFold(v, "eventName")) == nil {
 		return false
 	}
+	src := strBytes(getFold(v, "eventSource"))
 	// awsRegion is CloudTrail's own; hand-written samples may lack eventSource.
-	return strings.HasSuffix(src, ".amazonaws.com") || getFold(v, "awsRegion") != nil ||
-		(src != "" && (getFold(v, "eventTime") != nil || getFold(v, "eventVersion") != nil))
+	return bytes.HasSuffix(src, []byte(".amazonaws.com")) || getFold(v, "awsRegion") != nil ||
+		(len(src) > 0 && (getFold(v, "eventTime") != nil || getFold(v, "eventVersion") != nil))
 }
 
 func normalizeCloudTrail(n *Normalizer, v *fastjson.Value, ev *event.Event) error {
@@ -139,9 +148,9 @@ func (n *Normalizer) parsePolicies(rp *fastjson.Value) {
 // carries a CloudTrail record in "detail" (detail-type "AWS API Call via
 // CloudTrail", "AWS Console Sign In via CloudTrail", …).
 func detectEventBridgeCloudTrail(v *fastjson.Value, _ ingest.Container) bool {
-	dt := strOf(v.Get("detail-type"))
 	d := v.Get("detail")
-	return strings.Contains(dt, "CloudTrail") && d != nil && d.Type() == fastjson.TypeObject
+	return bytes.Contains(strBytes(v.Get("detail-type")), []byte("CloudTrail")) && d != nil &&
+		d.Type() == fastjson.TypeObject
 }
 
 func normalizeEventBridgeCloudTrail(n *Normalizer, v *fastjson.Value, ev *event.Event) error {

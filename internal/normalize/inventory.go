@@ -52,8 +52,7 @@ func init() {
 }
 
 func detectInventory(v *fastjson.Value, _ ingest.Container) bool {
-	switch strOf(v.Get("@odata.type")) {
-	case "#microsoft.graph.application", "#microsoft.graph.servicePrincipal":
+	if t := v.Get("@odata.type"); isStr(t, "#microsoft.graph.application") || isStr(t, "#microsoft.graph.servicePrincipal") {
 		return true
 	}
 	if v.Get("appId") == nil || v.Get("id") == nil {

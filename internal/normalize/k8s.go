@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 
@@ -71,10 +72,10 @@ func init() {
 
 // detectK8s accepts a native audit event.
 func detectK8s(v *fastjson.Value, c ingest.Container) bool {
-	if pantherLogType(v) == "Amazon.EKS.Audit" {
+	if pantherLogType(v, "Amazon.EKS.Audit") {
 		return true
 	}
-	if strings.HasPrefix(strOf(v.Get("apiVersion")), "audit.k8s.io/") {
+	if bytes.HasPrefix(strBytes(v.Get("apiVersion")), []byte("audit.k8s.io/")) {
 		return true
 	}
 	verb := v.Get("verb")
@@ -86,8 +87,8 @@ func detectK8s(v *fastjson.Value, c ingest.Container) bool {
 	}
 	// No apiVersion: an audit event has a verb and, unlike core v1
 	// Events (involvedObject, reason), an auditID or an objectRef.
-	kind := strOf(v.Get("kind"))
-	return (kind == "" || kind == "Event") && (v.Get("auditID") != nil || v.Get("objectRef") != nil)
+	kind := v.Get("kind")
+	return (kind == nil || isStr(kind, "Event")) && (v.Get("auditID") != nil || v.Get("objectRef") != nil)
 }
 
 func normalizeK8s(n *Normalizer, v *fastjson.Value, ev *event.Event) error {
@@ -137,8 +138,8 @@ func serviceAccount(username string) (ns, name string, ok bool) {
 // detectAKSAudit accepts an AKS control-plane diagnostic record of the
 // kube-audit or kube-audit-admin category.
 func detectAKSAudit(v *fastjson.Value, _ ingest.Container) bool {
-	cat := strAt(v, "category")
-	if !strings.EqualFold(cat, "kube-audit") && !strings.EqualFold(cat, "kube-audit-admin") {
+	cat := getFold(v, "category")
+	if !foldStr(cat, "kube-audit") && !foldStr(cat, "kube-audit-admin") {
 		return false
 	}
 	return getFold(v, "properties").Get("log") != nil
@@ -171,22 +172,22 @@ func normalizeAKSAudit(n *Normalizer, v *fastjson.Value, ev *event.Event) error 
 // as written by filter-log-events / subscription filters, or
 // {"@timestamp", "@message"} from Logs Insights.
 func detectEKSCloudWatch(v *fastjson.Value, _ ingest.Container) bool {
-	msg := cloudWatchMessage(v)
-	return msg != "" && strings.Contains(msg, "audit.k8s.io")
+	return bytes.Contains(cloudWatchMessage(v), []byte("audit.k8s.io"))
 }
 
-func cloudWatchMessage(v *fastjson.Value) string {
-	if s := strOf(v.Get("message")); strings.HasPrefix(strings.TrimSpace(s), "{") {
-		return s
+// cloudWatchMessage returns the JSON text of a CloudWatch Logs event, nil
+// when it has none.
+func cloudWatchMessage(v *fastjson.Value) []byte {
+	for _, key := range [...]string{"message", "@message"} {
+		if b := bytes.TrimSpace(strBytes(v.Get(key))); len(b) > 0 && b[0] == '{' {
+			return b
+		}
 	}
-	if s := strOf(v.Get("@message")); strings.HasPrefix(strings.TrimSpace(s), "{") {
-		return s
-	}
-	return ""
+	return nil
 }
 
 func normalizeEKSCloudWatch(n *Normalizer, v *fastjson.Value, ev *event.Event) error {
-	p, err := n.ParseEmbedded([]byte(cloudWatchMessage(v)))
+	p, err := n.ParseEmbedded(cloudWatchMessage(v))
 	if err != nil {
 		return fmt.Errorf("message is not a JSON audit event: %w", err)
 	}

@@ -45,7 +45,7 @@ func init() {
 }
 
 func detectGKEAudit(v *fastjson.Value, _ ingest.Container) bool {
-	return strOf(v.Get("protoPayload", "serviceName")) == "k8s.io"
+	return isStr(v.Get("protoPayload", "serviceName"), "k8s.io")
 }
 
 func normalizeGKEAudit(n *Normalizer, v *fastjson.Value, ev *event.Event) error {

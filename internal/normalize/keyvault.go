@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"strings"
 	"time"
 
 	"github.com/idsentry/idsentry/internal/event"
@@ -91,13 +90,13 @@ const (
 )
 
 func detectKeyVault(v *fastjson.Value, _ ingest.Container) bool {
-	if !strings.EqualFold(strAt(v, "category"), "AuditEvent") {
+	if !foldStr(getFold(v, "category"), "AuditEvent") {
 		return false
 	}
-	if containsFold(strAt(v, "resourceId"), "/providers/microsoft.keyvault/") {
+	if containsFold(strBytes(getFold(v, "resourceId")), "/providers/microsoft.keyvault/") {
 		return true
 	}
-	return containsFold(strOf(getFold(v, "properties").Get("requestUri")), ".vault.azure.net")
+	return containsFold(strBytes(getFold(v, "properties").Get("requestUri")), ".vault.azure.net")
 }
 
 func normalizeKeyVault(n *Normalizer, v *fastjson.Value, ev *event.Event) error {
@@ -126,18 +125,4 @@ func (n *Normalizer) finishKeyVault(doc *fastjson.Value, ev *event.Event) {
 	if t, ok := n.setUTCTime(doc, "time", time.RFC3339Nano); ok {
 		ev.Time = t
 	}
-}
-
-// containsFold reports whether s contains the lower-case ASCII substr,
-// ignoring the case of s.
-func containsFold(s, substr string) bool {
-	if len(substr) > len(s) {
-		return false
-	}
-	for i := 0; i+len(substr) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(substr)], substr) {
-			return true
-		}
-	}
-	return false
 }

@@ -67,11 +67,10 @@ func init() {
 }
 
 func detectKeyVaultDiagnostics(v *fastjson.Value, _ ingest.Container) bool {
-	if strings.EqualFold(strOf(v.Get("ResourceType")), "VAULTS") {
+	if foldStr(v.Get("ResourceType"), "VAULTS") {
 		return true
 	}
-	return strings.EqualFold(strOf(v.Get("ResourceProvider")), "MICROSOFT.KEYVAULT") &&
-		strings.EqualFold(strOf(v.Get("Category")), "AuditEvent")
+	return foldStr(v.Get("ResourceProvider"), "MICROSOFT.KEYVAULT") && foldStr(v.Get("Category"), "AuditEvent")
 }
 
 func normalizeKeyVaultDiagnostics(n *Normalizer, v *fastjson.Value, ev *event.Event) error {
@@ -115,7 +114,7 @@ func normalizeKeyVaultDiagnostics(n *Normalizer, v *fastjson.Value, ev *event.Ev
 }
 
 func detectAZKVAuditLogs(v *fastjson.Value, _ ingest.Container) bool {
-	return strOf(v.Get("Type")) == "AZKVAuditLogs"
+	return isStr(v.Get("Type"), "AZKVAuditLogs")
 }
 
 func normalizeAZKVAuditLogs(n *Normalizer, v *fastjson.Value, ev *event.Event) error {

@@ -589,3 +589,96 @@ func TestOtherCrossFormat(t *testing.T) {
 		})
 	}
 }
+
+// TestOtherAliases resolves the field names public rules use and checks
+// that they reach the value in a canonical event.
+func TestOtherAliases(t *testing.T) {
+	tests := []struct {
+		kind  event.Kind
+		name  string
+		file  string
+		i     int
+		want  string
+		exact bool // the name is a canonical path itself
+	}{
+		{event.KindM365Audit, "Operation", "m365_audit/mgmt-api-content-blob.json", 1, "New-InboxRule", true},
+		{event.KindM365Audit, "Parameters.ForwardTo", "m365_audit/mgmt-api-content-blob.json", 1, "collector@example.net", true},
+		{event.KindM365Audit, "MailAccessType", "m365_audit/mgmt-api-content-blob.json", 0, "Bind", false},
+		{event.KindM365Audit, "OfficeWorkload", "m365_audit/officeactivity-la.json", 0, "Exchange", false},
+		{event.KindM365Audit, "Client_IPAddress", "m365_audit/officeactivity-portal.csv", 0, "203.0.113.45", false},
+		{event.KindKeyVault, "OperationName", "azure_keyvault/auditevent-records.json", 0, "SecretGet", false},
+		{event.KindKeyVault, "CallerIPAddress", "azure_keyvault/auditevent-records.json", 0, "203.0.113.45", false},
+		{event.KindKeyVault, "identity_claim_upn_s", "azure_keyvault/auditevent-records.json", 0, "alex.wilber@contoso.com", false},
+		{event.KindKeyVault, "requestUri_s", "azure_keyvault/auditevent-records.json", 1, "https://contoso-kv.vault.azure.net/secrets?api-version=7.4", false},
+		{event.KindKeyVault, "identity_claim_http_schemas_microsoft_com_identity_claims_objectidentifier_g",
+			"azure_keyvault/auditevent-records.json", 2, "30a6c29d-de7c-4830-815f-9b3bb366e975", false},
+		{event.KindKeyVault, "addedAccessPolicy_ObjectId_g", "azure_keyvault/auditevent-records.json", 2,
+			"30a6c29d-de7c-4830-815f-9b3bb366e975", false},
+		{event.KindAzureActivity, "OperationNameValue", "azure_activity/eventhub-records.json", 0,
+			"MICROSOFT.AUTHORIZATION/ROLEASSIGNMENTS/WRITE", false},
+		{event.KindAzureActivity, "CategoryValue", "azure_activity/eventhub-records.json", 0, "Administrative", false},
+		{event.KindAzureActivity, "ResourceProviderValue", "azure_activity/eventhub-records.json", 0, "MICROSOFT.AUTHORIZATION", false},
+		{event.KindAzureActivity, "Caller", "azure_activity/eventhub-records.json", 0, "alex.wilber@contoso.com", false},
+		{event.KindAzureActivity, "properties.requestbody.Properties.PrincipalType", "azure_activity/eventhub-records.json", 0,
+			"ServicePrincipal", true},
+		{event.KindCloudTrail, "requestParameters.policyDocument.Statement.Action", "aws_cloudtrail/getfederationtoken-policy-star.json", 0,
+			"*", false},
+		{event.KindCloudTrail, "userIdentity.sessionContext.sessionIssuer.type", "aws_cloudtrail/getfederationtoken-policy-star.json", 1,
+			"IAMUser", true},
+		{event.KindK8sAudit, "user.serviceAccount.name", "k8s_audit/eventlist.json", 1, "api", true},
+		{event.KindK8sAudit, "annotations.authorization.k8s.io/decision", "k8s_audit/gke.json", 0, "forbid", true},
+		{event.KindK8sAudit, "capabilities", "k8s_audit/gke.json", 0, "", false},
+		{event.KindK8sAudit, "objectRef.namespace", "k8s_audit/gke.json", 0, "kube-system", true},
+		{event.KindAppInventory, "passwordCredentials.lifetimeDays", "app_inventory/applications-page.json", 0, "1096", true},
+		{event.KindAppInventory, "web.redirectUris", "app_inventory/applications-page.json", 0,
+			"https://invoicesync.azurewebsites.net/signin-oidc", true},
+	}
+	for _, tt := range tests {
+		p, known := Resolve(tt.kind, tt.name)
+		if !known {
+			t.Errorf("%s: %s is not a known field", tt.kind, tt.name)
+			continue
+		}
+		if tt.exact && p.String() != tt.name {
+			t.Errorf("%s: %s resolved to %s", tt.kind, tt.name, p)
+		}
+		st, doc := otherFixtureEvent(t, tt.file, tt.i)
+		if st.Kind != tt.kind {
+			t.Fatalf("%s#%d is %s, want %s", tt.file, tt.i, st.Kind, tt.kind)
+		}
+		if got := event.Text(event.Lookup(doc, p)); got != tt.want {
+			t.Errorf("%s: %s (%s) = %q, want %q", tt.kind, tt.name, p, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkOtherNormalize normalises the fixtures of each non-Entra kind.
+// Run: go test ./internal/normalize -run '^$' -bench BenchmarkOtherNormalize
+func BenchmarkOtherNormalize(b *testing.B) {
+	for _, kind := range []string{"m365_audit", "azure_keyvault", "azure_activity", "aws_cloudtrail", "k8s_audit", "app_inventory"} {
+		files, _ := filepath.Glob(filepath.Join("testdata/other", kind, "*"))
+		var recs []ingest.Record
+		size := 0
+		for _, in := range files {
+			if strings.HasSuffix(in, ".golden.json") || strings.HasSuffix(in, ".md") {
+				continue
+			}
+			for _, r := range otherRecords(b, in) {
+				recs = append(recs, r)
+				size += len(r.Data)
+			}
+		}
+		b.Run(kind, func(b *testing.B) {
+			n := New()
+			b.ReportAllocs()
+			b.SetBytes(int64(size))
+			for b.Loop() {
+				for _, r := range recs {
+					if _, err := n.Normalize(r); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}

@@ -272,7 +272,7 @@ func init() {
 }
 
 func detectOfficeActivity(v *fastjson.Value, _ ingest.Container) bool {
-	return strOf(v.Get("Type")) == "OfficeActivity" || hasKey(v, "OfficeWorkload") || hasKey(v, "OfficeId")
+	return isStr(v.Get("Type"), "OfficeActivity") || hasKey(v, "OfficeWorkload") || hasKey(v, "OfficeId")
 }
 
 func normalizeOfficeActivity(n *Normalizer, v *fastjson.Value, ev *event.Event) error {
