@@ -211,7 +211,7 @@ func Text(v *fastjson.Value) string {
 	case fastjson.TypeNull:
 		return ""
 	default:
-		return string(v.MarshalTo(nil))
+		return string(AppendJSON(nil, v))
 	}
 }
 
@@ -220,7 +220,7 @@ func (e *Event) CanonicalJSON() []byte {
 	if e.Doc == nil {
 		return nil
 	}
-	return e.Doc.MarshalTo(nil)
+	return AppendJSON(nil, e.Doc)
 }
 
 // Stored is an owned copy of an event, safe to keep after the worker moves

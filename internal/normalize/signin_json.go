@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
+	"github.com/idsentry/idsentry/internal/event"
 	"github.com/valyala/fastjson"
 )
 
@@ -287,78 +288,6 @@ func plainText(b []byte) bool {
 	return utf8.Valid(b)
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string literal, escaped as
-// encoding/json does without its HTML escaping: quote, backslash and
-// control characters escaped, invalid UTF-8 replaced by U+FFFD.
-func appendJSONString(dst, s []byte) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRune(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, `\ufffd`...)
-			} else {
-				dst = append(dst, s[i:i+size]...)
-			}
-			i += size
-			continue
-		}
-		switch {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c == '\n':
-			dst = append(dst, '\\', 'n')
-		case c == '\r':
-			dst = append(dst, '\\', 'r')
-		case c == '\t':
-			dst = append(dst, '\\', 't')
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		default:
-			dst = append(dst, c)
-		}
-		i++
-	}
-	return append(dst, '"')
-}
-
-// appendCanonical appends the compact JSON of v with every string and key
-// escaped by appendJSONString, so the text is valid JSON and the same
-// whichever escaping the source used ("https:\/\/…" and "https://…").
-func appendCanonical(dst []byte, v *fastjson.Value) []byte {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		o, _ := v.Object()
-		dst = append(dst, '{')
-		first := true
-		o.Visit(func(k []byte, x *fastjson.Value) {
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = appendJSONString(dst, k)
-			dst = append(dst, ':')
-			dst = appendCanonical(dst, x)
-		})
-		return append(dst, '}')
-	case fastjson.TypeArray:
-		dst = append(dst, '[')
-		for i, x := range v.GetArray() {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendCanonical(dst, x)
-		}
-		return append(dst, ']')
-	case fastjson.TypeString:
-		return appendJSONString(dst, v.GetStringBytes())
-	}
-	return v.MarshalTo(dst)
-}
-
 var errInvalidEmbedded = errors.New("invalid JSON text")
 
 // embedded parses JSON text held in a string of the record. fastjson
@@ -370,3 +299,9 @@ func (n *Normalizer) embedded(b []byte) (*fastjson.Value, error) {
 	}
 	return n.ParseEmbedded(b)
 }
+
+// appendJSONString appends s as a JSON string (see event.AppendJSONString).
+func appendJSONString(dst, s []byte) []byte { return event.AppendJSONString(dst, s) }
+
+// appendCanonical appends v as compact, valid JSON (see event.AppendJSON).
+func appendCanonical(dst []byte, v *fastjson.Value) []byte { return event.AppendJSON(dst, v) }

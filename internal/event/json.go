@@ -1,0 +1,80 @@
+package event
+
+import (
+	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
+)
+
+const hexDigits = "0123456789abcdef"
+
+// AppendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD, so the
+// result is always valid JSON (fastjson's MarshalTo is not, for strings
+// holding control characters or invalid UTF-8).
+func AppendJSONString(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRune(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, `\ufffd`...)
+			} else {
+				dst = append(dst, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		default:
+			dst = append(dst, c)
+		}
+		i++
+	}
+	return append(dst, '"')
+}
+
+// AppendJSON appends the compact JSON of v with every string and key
+// escaped by AppendJSONString, so the text is valid JSON and the same
+// whichever escaping the source used ("https:\/\/…" and "https://…").
+func AppendJSON(dst []byte, v *fastjson.Value) []byte {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		o, _ := v.Object()
+		dst = append(dst, '{')
+		first := true
+		o.Visit(func(k []byte, x *fastjson.Value) {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = AppendJSONString(dst, k)
+			dst = append(dst, ':')
+			dst = AppendJSON(dst, x)
+		})
+		return append(dst, '}')
+	case fastjson.TypeArray:
+		dst = append(dst, '[')
+		for i, x := range v.GetArray() {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendJSON(dst, x)
+		}
+		return append(dst, ']')
+	case fastjson.TypeString:
+		return AppendJSONString(dst, v.GetStringBytes())
+	}
+	return v.MarshalTo(dst)
+}
