@@ -149,25 +149,51 @@ func intOf(v *fastjson.Value) (int, bool) {
 // unchanged.
 func (n *Normalizer) numberOrSelf(v *fastjson.Value) *fastjson.Value {
 	s := strings.TrimSpace(strOf(v))
-	if s == "" {
+	if !isJSONNumber(s) {
 		return v
 	}
-	if _, err := strconv.ParseFloat(s, 64); err != nil || !isNumberText(s) {
-		return v
+	if _, err := strconv.ParseFloat(s, 64); err != nil {
+		return v // out of range
 	}
 	return n.Arena.NewNumberString(s)
 }
 
-// isNumberText reports whether s is a JSON number literal (ParseFloat also
-// accepts "Inf", "0x1p3" and "1_000", which JSON does not).
-func isNumberText(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
+// isJSONNumber reports whether s is a JSON number literal:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func isJSONNumber(s string) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		j := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i - j
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
 			return false
 		}
 	}
-	return s[0] != '+' && s[0] != '.'
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // boolOrSelf turns "true"/"false" strings (any case) into JSON booleans.

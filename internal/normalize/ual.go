@@ -30,7 +30,7 @@ import (
 // record lands here. Accepted: Management API content blobs (arrays the
 // reader splits), JSON/JSONL exports, the AuditData of Purview /
 // Search-UnifiedAuditLog exports (unwrapped by the Purview shape), and Log
-// Analytics OfficeActivity rows (ual_la below).
+// Analytics OfficeActivity rows (mapped back below).
 
 // ualFields are the documented top-level names (common schema and the
 // workload schemas idsentry's rules read).
