@@ -125,6 +125,12 @@ func normalizeAzureResourceLog(n *Normalizer, v *fastjson.Value, ev *event.Event
 	if d := doc.Get("durationMs"); d != nil {
 		doc.Set("durationMs", n.numberOrSelf(d))
 	}
+	if doc.Get("time") == nil {
+		// A Log Analytics row of a table idsentry does not model.
+		if t := laCell(doc, "TimeGenerated"); t != nil {
+			doc.Set("time", t)
+		}
+	}
 	n.finishActivity(doc, ev)
 	return nil
 }
