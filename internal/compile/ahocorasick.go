@@ -2,13 +2,22 @@ package compile
 
 // acAutomaton is an Aho–Corasick automaton compiled into a dense DFA over
 // byte classes: bytes that occur in no pattern share class 0, so the
-// transition table has one row of (classes) entries per trie node. It is
-// immutable after construction and safe for concurrent use.
+// transition table has one row of nclass entries per state. States are
+// numbered so that the states where a pattern ends come last (a scan tests
+// one comparison per byte, not a table), and transitions hold the target's
+// row offset (no multiplication per byte). It is immutable after
+// construction and safe for concurrent use.
 type acAutomaton struct {
-	class    [256]uint16
-	nclass   int
-	next     []int32 // next[state*nclass+class]
-	terminal []bool  // a pattern ends at this state (or at a suffix of it)
+	class  [256]uint16
+	nclass int
+	// next[row+class] is the row offset (state*nclass) of the next state.
+	next []int32
+	// firstTerm is the row offset of the first terminal state: a state is
+	// terminal (a pattern ends there, or at a suffix of it) when its row
+	// offset is at least firstTerm.
+	firstTerm int32
+	// start is the row offset of the start state.
+	start int32
 	// outs[state] lists the ids of patterns ending at the state, suffixes
 	// included; filled only when built with outputs.
 	outs [][]int32
@@ -66,39 +75,75 @@ func newAC(patterns []string, foldASCII, outputs bool) *acAutomaton {
 		nodes[s].out = append(nodes[s].out, int32(id))
 	}
 
-	// Breadth-first failure links and the dense transition table.
-	a.next = make([]int32, len(nodes)*a.nclass)
-	a.terminal = make([]bool, len(nodes))
+	// Breadth-first failure links and the dense transition table, in trie
+	// numbering first.
+	nc := a.nclass
+	next := make([]int32, len(nodes)*nc)
+	terminal := make([]bool, len(nodes))
+	var outs [][]int32
 	if outputs {
-		a.outs = make([][]int32, len(nodes))
+		outs = make([][]int32, len(nodes))
+		outs[0] = nodes[0].out
 	}
 	queue := make([]int32, 0, len(nodes))
-	for cl := 0; cl < a.nclass; cl++ {
+	for cl := 0; cl < nc; cl++ {
 		if nx, ok := nodes[0].child[uint16(cl)]; ok {
-			a.next[cl] = nx
+			next[cl] = nx
 			nodes[nx].fail = 0
 			queue = append(queue, nx)
 		}
 	}
-	a.terminal[0] = len(nodes[0].out) > 0
+	terminal[0] = len(nodes[0].out) > 0
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
 		f := nodes[s].fail
-		a.terminal[s] = len(nodes[s].out) > 0 || a.terminal[f]
+		terminal[s] = len(nodes[s].out) > 0 || terminal[f]
 		if outputs {
 			o := append([]int32(nil), nodes[s].out...)
-			o = append(o, a.outs[f]...)
-			a.outs[s] = o
+			outs[s] = append(o, outs[f]...)
 		}
-		for cl := 0; cl < a.nclass; cl++ {
+		for cl := 0; cl < nc; cl++ {
 			if nx, ok := nodes[s].child[uint16(cl)]; ok {
-				nodes[nx].fail = a.next[int(f)*a.nclass+cl]
-				a.next[int(s)*a.nclass+cl] = nx
+				nodes[nx].fail = next[int(f)*nc+cl]
+				next[int(s)*nc+cl] = nx
 				queue = append(queue, nx)
 			} else {
-				a.next[int(s)*a.nclass+cl] = a.next[int(f)*a.nclass+cl]
+				next[int(s)*nc+cl] = next[int(f)*nc+cl]
 			}
+		}
+	}
+	// Renumber: non-terminal states first (the start state stays 0 unless
+	// it is terminal, which only an empty pattern makes it), then terminal
+	// ones; store row offsets.
+	order := make([]int32, 0, len(nodes))
+	for s := range nodes {
+		if !terminal[s] {
+			order = append(order, int32(s))
+		}
+	}
+	nonTerm := len(order)
+	for s := range nodes {
+		if terminal[s] {
+			order = append(order, int32(s))
+		}
+	}
+	newID := make([]int32, len(nodes))
+	for i, s := range order {
+		newID[s] = int32(i)
+	}
+	a.start = newID[0] * int32(nc)
+	a.firstTerm = int32(nonTerm * nc)
+	a.next = make([]int32, len(next))
+	if outputs {
+		a.outs = make([][]int32, len(nodes))
+	}
+	for old, id := range newID {
+		for cl := 0; cl < nc; cl++ {
+			a.next[int(id)*nc+cl] = newID[next[old*nc+cl]] * int32(nc)
+		}
+		if outputs {
+			a.outs[id] = outs[old]
 		}
 	}
 	return a
@@ -113,15 +158,14 @@ func lowerASCII(c byte) byte {
 
 // contains reports whether any pattern occurs in text.
 func (a *acAutomaton) contains(text []byte) bool {
-	if a.terminal[0] {
+	s := a.start
+	if s >= a.firstTerm {
 		return true
 	}
-	s := int32(0)
-	nc := int32(a.nclass)
-	next, class, term := a.next, &a.class, a.terminal
+	next, class, term := a.next, &a.class, a.firstTerm
 	for _, c := range text {
-		s = next[s*nc+int32(class[c])]
-		if term[s] {
+		s = next[s+int32(class[c])]
+		if s >= term {
 			return true
 		}
 	}
@@ -132,15 +176,15 @@ func (a *acAutomaton) contains(text []byte) bool {
 // at least one pattern ends. fn returns false to stop the scan. The
 // automaton must have been built with outputs.
 func (a *acAutomaton) scan(text []byte, fn func(ids []int32) bool) {
-	if a.terminal[0] && !fn(a.outs[0]) {
+	s := a.start
+	nc := int32(a.nclass)
+	if s >= a.firstTerm && !fn(a.outs[s/nc]) {
 		return
 	}
-	s := int32(0)
-	nc := int32(a.nclass)
-	next, class, term := a.next, &a.class, a.terminal
+	next, class, term := a.next, &a.class, a.firstTerm
 	for _, c := range text {
-		s = next[s*nc+int32(class[c])]
-		if term[s] && !fn(a.outs[s]) {
+		s = next[s+int32(class[c])]
+		if s >= term && !fn(a.outs[s/nc]) {
 			return
 		}
 	}

@@ -47,6 +47,7 @@ import (
 	"strings"
 
 	"github.com/idsentry/idsentry/internal/event"
+	"github.com/idsentry/idsentry/internal/normalize"
 	"github.com/idsentry/idsentry/internal/sigma"
 )
 
@@ -56,10 +57,31 @@ type Options struct {
 	// the percent signs ("Administrators"). Values are Sigma strings: their
 	// wildcards are live.
 	Placeholders map[string][]string
-	// NoPrefilter disables the raw-bytes prefilter (for tests and
-	// benchmarks).
-	NoPrefilter bool
+	// Prefilter chooses when the raw-bytes prefilter runs (default
+	// PrefilterAuto).
+	Prefilter PrefilterMode
 }
+
+// PrefilterMode chooses when a kind's raw-bytes prefilter runs.
+type PrefilterMode uint8
+
+const (
+	// PrefilterAuto runs the prefilter for a kind when the estimated cost
+	// of the rules it can skip outweighs scanning the raw record: on JSON
+	// records the scan costs about as much as evaluating some
+	// prefilterBreakEven simple field comparisons (measured with
+	// BenchmarkMatch on sign-in records).
+	PrefilterAuto PrefilterMode = iota
+	// PrefilterOn always runs it (when some rule has literals).
+	PrefilterOn
+	// PrefilterOff never runs it.
+	PrefilterOff
+)
+
+// prefilterBreakEven is the estimated evaluation cost (in field
+// comparisons) of the prefilterable rules of a kind from which the
+// prefilter pays for its scan.
+const prefilterBreakEven = 64
 
 // Reasons a rule is unsupported; Stats.Unsupported counts by them.
 const (
@@ -217,6 +239,24 @@ type kindTable struct {
 	slotOf map[string]int
 	rules  []kindRule
 	pf     *prefilter
+	// names holds the kind's field names, lower-cased and NUL-separated,
+	// with JSON's constants: literals inside it occur in nearly every raw
+	// record (as keys), so the prefilter does not use them.
+	names string
+}
+
+// common reports whether a prefilter literal is too common to select.
+func (kt *kindTable) common(lit string) bool {
+	if kt.names == "" {
+		var b strings.Builder
+		b.WriteString("\x00true\x00false\x00null\x00")
+		for _, f := range normalize.Fields(kt.kind) {
+			b.WriteString(strings.ToLower(f))
+			b.WriteByte(0)
+		}
+		kt.names = b.String()
+	}
+	return strings.Contains(kt.names, lit)
 }
 
 // kindRule is one rule compiled for one kind.
@@ -524,11 +564,20 @@ func (c *compiler) finish() {
 			continue
 		}
 		sets := make([]litSet, len(kt.rules))
+		benefit := 0
 		for i, kr := range kt.rules {
 			sets[i] = kr.cond.lits
+			if sets[i] != nil {
+				benefit += kr.cond.cost
+			}
 		}
-		if !c.opts.NoPrefilter {
+		switch c.opts.Prefilter {
+		case PrefilterOn:
 			kt.pf = buildPrefilter(sets)
+		case PrefilterAuto:
+			if benefit >= prefilterBreakEven {
+				kt.pf = buildPrefilter(sets)
+			}
 		}
 		ks := KindStats{Rules: len(kt.rules), Slots: len(kt.paths)}
 		if kt.pf != nil {

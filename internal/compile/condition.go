@@ -26,6 +26,9 @@ func newBuilder(c *compiler, kt *kindTable, searches []*sigma.Search) *builder {
 	return &builder{c: c, kind: kt.kind, kt: kt, searches: searches, cache: map[string]node{}}
 }
 
+// common reports literals too common for the prefilter in this kind.
+func (b *builder) common(lit string) bool { return b.kt.common(lit) }
+
 // resolve maps a rule field name onto a slot of the kind.
 func (b *builder) resolve(field string, pos sigma.Pos) (idx int, canonical string, verbatim bool) {
 	p, known := normalize.Resolve(b.kind, field)

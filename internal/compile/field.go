@@ -166,7 +166,7 @@ func (b *builder) valueTests(values []sigma.Value, s *fieldSpec) (tests []test, 
 			// Numbers compare numerically: no literal requirement.
 			lits = nil
 		} else if !all.null {
-			lits = patternLits(all.pats)
+			lits = patternLits(all.pats, b.common)
 		}
 		if s.all && len(groups) > 1 {
 			for _, g := range groups {
@@ -179,7 +179,7 @@ func (b *builder) valueTests(values []sigma.Value, s *fieldSpec) (tests []test, 
 			sets := make([]litSet, len(groups))
 			for i, g := range groups {
 				if g.nums.empty() {
-					sets[i] = patternLits(g.pats)
+					sets[i] = patternLits(g.pats, b.common)
 				}
 			}
 			return tests, false, bestLits(sets), nil
@@ -305,6 +305,10 @@ func (b *builder) fieldNode(fm *sigma.FieldMatcher) (node, error) {
 		tests, null, lits, err = b.valueTests(fm.Values, spec)
 		if err == nil {
 			n = slotNode(idx, canonical, tests, null, spec.all)
+			n.cost = costField
+			if spec.typ == specRe {
+				n.cost = costRegexp
+			}
 			if verbatim && !spec.neq {
 				n.lits = lits
 			}
@@ -433,6 +437,7 @@ func existsNode(idx int, field string, values []sigma.Value) (node, error) {
 		return node{}, errAt(v.Pos, ReasonInvalid, "exists takes a boolean, not %q", v.Str)
 	}
 	return node{
+		cost: costField,
 		eval: func(m *Matcher) bool { return m.present(idx) == want },
 		why: func(m *Matcher, out []FieldValue) []FieldValue {
 			if !want {
@@ -496,6 +501,7 @@ func (b *builder) fieldRefNode(idx int, field string, fm *sigma.FieldMatcher, s 
 		return 0, false
 	}
 	return node{
+		cost: 2 * costField,
 		eval: func(m *Matcher) bool {
 			for _, r := range refs {
 				_, ok := match(m, r)
@@ -538,6 +544,7 @@ func (b *builder) keywordNode(values []sigma.Value, s *fieldSpec, pos sigma.Pos)
 		return node{}, err
 	}
 	n := node{
+		cost: costKeyword,
 		eval: func(m *Matcher) bool {
 			kw := m.keywords()
 			for _, t := range tests {

@@ -25,7 +25,7 @@ type Matcher struct {
 
 	cand    []uint64 // candidate rules of the current event (prefilter)
 	pending int      // prefiltered rules not yet marked
-	markFn  func(ids []int32) bool
+	markFn  func(id int32) bool
 }
 
 // NewMatcher returns a Matcher for the set.
@@ -75,7 +75,7 @@ func (m *Matcher) Match(ev *event.Event, emit func(r *Rule, why []FieldValue)) {
 	m.cand = m.cand[:words]
 	copy(m.cand, kt.pf.always)
 	m.pending = kt.pf.total
-	kt.pf.ac.scan(ev.Raw, m.markFn)
+	kt.pf.scanner.scan(ev.Raw, m.markFn)
 	for w, word := range m.cand {
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
@@ -86,8 +86,8 @@ func (m *Matcher) Match(ev *event.Event, emit func(r *Rule, why []FieldValue)) {
 }
 
 // mark is the prefilter scan callback: it marks the rules of a literal.
-func (m *Matcher) mark(ids []int32) bool {
-	for _, id := range ids {
+func (m *Matcher) mark(lit int32) bool {
+	for _, id := range m.kt.pf.rules[lit] {
 		w, b := id/64, uint(id)%64
 		if m.cand[w]&(1<<b) == 0 {
 			m.cand[w] |= 1 << b

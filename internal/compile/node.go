@@ -4,12 +4,21 @@ package compile
 // event; why appends the field/value pairs that made it true (called only
 // after a rule matched, so it may re-evaluate); lits is the raw-bytes
 // prefilter requirement it implies (see prefilter.go), nil when none can be
-// derived soundly.
+// derived soundly; cost is a rough estimate of its evaluation cost in units
+// of one field comparison, for deciding whether the prefilter pays.
 type node struct {
 	eval func(m *Matcher) bool
 	why  func(m *Matcher, out []FieldValue) []FieldValue
 	lits litSet
+	cost int
 }
+
+// Evaluation cost estimates, in units of one field comparison.
+const (
+	costField   = 1
+	costRegexp  = 4
+	costKeyword = 30 // a walk over the whole document
+)
 
 // FieldValue is one field of an event and the value that matched, for the
 // "why" of an alert. Field is the canonical field path ("keywords" for a
@@ -37,8 +46,10 @@ func andNode(children []node) node {
 	evals := make([]func(*Matcher) bool, len(children))
 	whys := make([]func(*Matcher, []FieldValue) []FieldValue, len(children))
 	sets := make([]litSet, len(children))
+	cost := 0
 	for i, c := range children {
 		evals[i], whys[i], sets[i] = c.eval, c.why, c.lits
+		cost += c.cost
 	}
 	var eval func(*Matcher) bool
 	if len(evals) == 2 {
@@ -63,6 +74,7 @@ func andNode(children []node) node {
 			return out
 		},
 		lits: bestLits(sets),
+		cost: cost,
 	}
 }
 
@@ -77,8 +89,10 @@ func orNode(children []node) node {
 	evals := make([]func(*Matcher) bool, len(children))
 	whys := make([]func(*Matcher, []FieldValue) []FieldValue, len(children))
 	sets := make([]litSet, len(children))
+	cost := 0
 	for i, c := range children {
 		evals[i], whys[i], sets[i] = c.eval, c.why, c.lits
+		cost += c.cost
 	}
 	var eval func(*Matcher) bool
 	if len(evals) == 2 {
@@ -105,6 +119,7 @@ func orNode(children []node) node {
 			return out
 		},
 		lits: unionLits(sets),
+		cost: cost,
 	}
 }
 
@@ -112,5 +127,5 @@ func orNode(children []node) node {
 // it carries no prefilter literals, and it explains nothing.
 func notNode(c node) node {
 	e := c.eval
-	return node{eval: func(m *Matcher) bool { return !e(m) }, why: noWhy}
+	return node{eval: func(m *Matcher) bool { return !e(m) }, why: noWhy, cost: c.cost}
 }

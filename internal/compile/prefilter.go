@@ -47,8 +47,9 @@ func isAlnum(c byte) bool {
 }
 
 // longestRun returns the longest run of ASCII letters and digits (lower
-// case) in the literal parts of p, or "" when none is minLiteral long.
-func longestRun(p pattern) string {
+// case) in the literal parts of p that common does not report, or "" when
+// none is minLiteral long.
+func longestRun(p pattern, common func(string) bool) string {
 	best := ""
 	for _, t := range p {
 		if t.kind != tokLit {
@@ -64,16 +65,17 @@ func longestRun(p pattern) string {
 			for j < len(s) && isAlnum(s[j]) {
 				j++
 			}
-			if j-i > len(best) {
+			if j-i > len(best) && j-i >= minLiteral && (common == nil || !common(lowerString(s[i:j]))) {
 				best = s[i:j]
 			}
 			i = j
 		}
 	}
-	if len(best) < minLiteral {
-		return ""
-	}
-	b := []byte(best)
+	return lowerString(best)
+}
+
+func lowerString(s string) string {
+	b := []byte(s)
 	for i, c := range b {
 		b[i] = lowerASCII(c)
 	}
@@ -81,13 +83,13 @@ func longestRun(p pattern) string {
 }
 
 // patternLits returns the requirement of "one of ps matches".
-func patternLits(ps []pattern) litSet {
+func patternLits(ps []pattern, common func(string) bool) litSet {
 	if len(ps) == 0 {
 		return nil
 	}
 	out := make(litSet, 0, len(ps))
 	for _, p := range ps {
-		l := longestRun(p)
+		l := longestRun(p, common)
 		if l == "" {
 			return nil
 		}
@@ -150,10 +152,12 @@ func unionLits(sets []litSet) litSet {
 	return dedupLits(out)
 }
 
-// prefilter is the per-kind automaton over every rule's literals. Its
-// outputs are rule positions in the kind table.
+// prefilter is the per-kind scanner over every rule's literals.
 type prefilter struct {
-	ac     *acAutomaton
+	scanner *gramScanner
+	// rules[literal id] are the positions in the kind table of the rules
+	// that literal admits.
+	rules  [][]int32
 	always []uint64 // bitset of rules evaluated regardless of the scan
 	total  int      // rules with a literal set
 	lits   int      // distinct literals
@@ -188,18 +192,7 @@ func buildPrefilter(sets []litSet) *prefilter {
 		return nil
 	}
 	pf.lits = len(lits)
-	pf.ac = newAC(lits, true, true)
-	// Turn pattern outputs into rule outputs.
-	for st, outs := range pf.ac.outs {
-		if len(outs) == 0 {
-			continue
-		}
-		var rs []int32
-		for _, id := range outs {
-			rs = append(rs, litRules[id]...)
-		}
-		slices.Sort(rs)
-		pf.ac.outs[st] = slices.Compact(rs)
-	}
+	pf.scanner = newGramScanner(lits)
+	pf.rules = litRules
 	return pf
 }

@@ -168,7 +168,10 @@ func TestSemantics(t *testing.T) {
 			src := ruleYAML("r", det)
 			for _, pf := range []bool{false, true} {
 				opts := tc.opts
-				opts.NoPrefilter = !pf
+				opts.Prefilter = PrefilterOff
+				if pf {
+					opts.Prefilter = PrefilterOn
+				}
 				set := mustCompile(t, src, opts)
 				m := set.NewMatcher()
 				for doc, want := range tc.match {
