@@ -1,9 +1,12 @@
 package output
 
 import (
+	"bytes"
 	"sort"
-	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
 
 	"github.com/idsentry/idsentry/internal/event"
 )
@@ -11,18 +14,20 @@ import (
 // Canonical Entra sign-in fields (Microsoft Graph signIn resource; see
 // reference/detections.md §1.2 and the Graph example in
 // data/public/microsoft-docs/graph-docs/beta-signin-list-example1-response.json).
+// All are top-level or one object deep, so they are read with
+// fastjson.Value.Get directly.
 var (
-	pathUPN       = event.ParsePath("userPrincipalName")
-	pathUserID    = event.ParsePath("userId")
-	pathErrorCode = event.ParsePath("status.errorCode")
-	pathCountry   = event.ParsePath("location.countryOrRegion")
-	pathIP        = event.ParsePath("ipAddress")
-	pathASN       = event.ParsePath("autonomousSystemNumber")
-	pathApp       = event.ParsePath("appDisplayName")
-	pathUA        = event.ParsePath("userAgent")
-	pathAuthReq   = event.ParsePath("authenticationRequirement")
-	pathCA        = event.ParsePath("conditionalAccessStatus")
-	pathCreated   = event.ParsePath("createdDateTime")
+	keyUPN       = []string{"userPrincipalName"}
+	keyUserID    = []string{"userId"}
+	keyErrorCode = []string{"status", "errorCode"}
+	keyCountry   = []string{"location", "countryOrRegion"}
+	keyIP        = []string{"ipAddress"}
+	keyASN       = []string{"autonomousSystemNumber"}
+	keyApp       = []string{"appDisplayName"}
+	keyUA        = []string{"userAgent"}
+	keyAuthReq   = []string{"authenticationRequirement"}
+	keyCA        = []string{"conditionalAccessStatus"}
+	keyCreated   = []string{"createdDateTime"}
 )
 
 // Default caps of SignInProfiles.
@@ -54,6 +59,8 @@ type SignInProfiles struct {
 	// dropped counts sign-ins of users beyond MaxUsers; noUser sign-ins
 	// with neither userPrincipalName nor userId (service principals).
 	dropped, noUser int64
+	// scratch buffers for Add: user, error code, country, ASN, other.
+	scratch [5][]byte
 }
 
 // SignInProfile is one user's sign-ins.
@@ -80,66 +87,6 @@ type SignInProfile struct {
 	ErrorCodes Tally `json:"error_codes"`
 }
 
-// Tally counts occurrences of distinct values up to a cap; Other counts the
-// occurrences of values that arrived once the cap was reached.
-type Tally struct {
-	counts map[string]int64
-	Other  int64 `json:"other,omitempty"`
-}
-
-// ValueCount is a value and how often it occurred.
-type ValueCount struct {
-	Value string `json:"value"`
-	Count int64  `json:"count"`
-}
-
-func (t *Tally) add(v string, n int64, limit int) {
-	if v == "" || n == 0 {
-		return
-	}
-	if _, ok := t.counts[v]; !ok && len(t.counts) >= limit {
-		t.Other += n
-		return
-	}
-	if t.counts == nil {
-		t.counts = map[string]int64{}
-	}
-	t.counts[v] += n
-}
-
-func (t *Tally) merge(o *Tally, limit int) {
-	for _, vc := range o.Values() {
-		t.add(vc.Value, vc.Count, limit)
-	}
-	t.Other += o.Other
-}
-
-// Len returns the number of distinct values kept.
-func (t *Tally) Len() int { return len(t.counts) }
-
-// Values returns the values, most frequent first, then by value.
-func (t *Tally) Values() []ValueCount {
-	out := make([]ValueCount, 0, len(t.counts))
-	for v, n := range t.counts {
-		out = append(out, ValueCount{v, n})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Value < out[j].Value
-	})
-	return out
-}
-
-// MarshalJSON renders the tally as its sorted values.
-func (t Tally) MarshalJSON() ([]byte, error) {
-	return marshalNoEscape(struct {
-		Values []ValueCount `json:"values"`
-		Other  int64        `json:"other,omitempty"`
-	}{t.Values(), t.Other})
-}
-
 func (s *SignInProfiles) limits() (users, values int) {
 	users, values = s.MaxUsers, s.MaxValues
 	if users <= 0 {
@@ -153,40 +100,42 @@ func (s *SignInProfiles) limits() (users, values int) {
 
 // profile returns the user's profile, creating it within the cap; nil when
 // the cap turns the user away.
-func (s *SignInProfiles) profile(user string) *SignInProfile {
+func (s *SignInProfiles) profile(user []byte) *SignInProfile {
+	if p := s.users[string(user)]; p != nil {
+		return p
+	}
+	if maxUsers, _ := s.limits(); len(s.users) >= maxUsers {
+		return nil
+	}
 	if s.users == nil {
 		s.users = map[string]*SignInProfile{}
 	}
-	p := s.users[user]
-	if p == nil {
-		maxUsers, _ := s.limits()
-		if len(s.users) >= maxUsers {
-			return nil
-		}
-		p = &SignInProfile{User: user}
-		s.users[user] = p
-	}
+	p := &SignInProfile{User: string(user)}
+	s.users[p.User] = p
 	return p
 }
 
 // Add accounts for one event; events of other kinds than Entra sign-in are
-// ignored. The event is only read during the call.
+// ignored. The event is only read during the call; values are copied only
+// when first seen, so Add does not allocate for a known user and values.
 func (s *SignInProfiles) Add(ev *event.Event) {
 	if ev == nil || ev.Kind != event.KindEntraSignIn || ev.Doc == nil {
 		return
 	}
-	user := strings.ToLower(strings.TrimSpace(ev.String(pathUPN)))
-	if user == "" {
-		user = strings.ToLower(strings.TrimSpace(ev.String(pathUserID)))
+	doc, sc := ev.Doc, &s.scratch
+	user := lowerTrim(fieldText(doc, keyUPN, &sc[4]), &sc[0])
+	if len(user) == 0 {
+		user = lowerTrim(fieldText(doc, keyUserID, &sc[4]), &sc[0])
 	}
 	t := ev.Time
 	if t.IsZero() {
-		t, _ = time.Parse(time.RFC3339Nano, ev.String(pathCreated))
+		t, _ = time.Parse(time.RFC3339Nano, string(fieldText(doc, keyCreated, &sc[4])))
 	}
-	code := ev.String(pathErrorCode)
-	country := ev.String(pathCountry)
-	s.addGlobal(t, code, country, 1)
-	if user == "" {
+	code := fieldText(doc, keyErrorCode, &sc[1])
+	country := fieldText(doc, keyCountry, &sc[2])
+	outcome := outcomeOf(code)
+	s.addGlobal(t, outcome, country, 1)
+	if len(user) == 0 {
 		s.noUser++
 		return
 	}
@@ -197,44 +146,93 @@ func (s *SignInProfiles) Add(ev *event.Event) {
 	}
 	_, limit := s.limits()
 	p.Total++
-	switch {
-	case code == "0":
+	switch outcome {
+	case 0:
 		p.Success++
-	case code != "":
+	case 1:
 		p.Failure++
-		p.ErrorCodes.add(code, 1, limit)
+		p.ErrorCodes.addBytes(code, limit)
 	}
 	p.widen(t, t)
-	p.Countries.add(country, 1, limit)
-	p.IPs.add(ev.String(pathIP), 1, limit)
-	if asn := ev.String(pathASN); asn != "" && asn != "0" {
-		p.ASNs.add("AS"+asn, 1, limit)
+	p.Countries.addBytes(country, limit)
+	p.IPs.addBytes(fieldText(doc, keyIP, &sc[4]), limit)
+	if asn := fieldText(doc, keyASN, &sc[4]); len(asn) > 0 && string(asn) != "0" {
+		sc[3] = append(append(sc[3][:0], "AS"...), asn...)
+		p.ASNs.addBytes(sc[3], limit)
 	}
-	p.Apps.add(ev.String(pathApp), 1, limit)
-	p.UserAgents.add(ev.String(pathUA), 1, limit)
-	p.AuthRequirements.add(ev.String(pathAuthReq), 1, limit)
-	p.CAStatuses.add(ev.String(pathCA), 1, limit)
+	p.Apps.addBytes(fieldText(doc, keyApp, &sc[4]), limit)
+	p.UserAgents.addBytes(fieldText(doc, keyUA, &sc[4]), limit)
+	p.AuthRequirements.addBytes(fieldText(doc, keyAuthReq, &sc[4]), limit)
+	p.CAStatuses.addBytes(fieldText(doc, keyCA, &sc[4]), limit)
 }
 
-// addGlobal accounts for n sign-ins in the per-hour and per-country totals.
-func (s *SignInProfiles) addGlobal(t time.Time, code, country string, n int64) {
-	outcome := -1
-	switch {
-	case code == "0":
-		outcome = 0
-	case code != "":
-		outcome = 1
+// fieldText returns the scalar at keys as text without allocating: string
+// bytes as they are, numbers and booleans in their JSON form (written into
+// *scratch), null, objects, arrays and missing fields as nil.
+func fieldText(doc *fastjson.Value, keys []string, scratch *[]byte) []byte {
+	v := doc.Get(keys...)
+	if v == nil {
+		return nil
 	}
-	if outcome < 0 {
+	switch v.Type() {
+	case fastjson.TypeString:
+		return v.GetStringBytes()
+	case fastjson.TypeNumber, fastjson.TypeTrue, fastjson.TypeFalse:
+		*scratch = v.MarshalTo((*scratch)[:0])
+		return *scratch
+	}
+	return nil
+}
+
+// lowerTrim trims spaces and lower-cases b (UPNs are case-insensitive),
+// into *scratch when b has upper-case ASCII, in a new slice when it has
+// non-ASCII, and in place (b itself) otherwise.
+func lowerTrim(b []byte, scratch *[]byte) []byte {
+	b = bytes.TrimSpace(b)
+	upper := false
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return bytes.ToLower(b)
+		}
+		upper = upper || ('A' <= c && c <= 'Z')
+	}
+	if !upper {
+		return b
+	}
+	out := append((*scratch)[:0], b...)
+	for i, c := range out {
+		if 'A' <= c && c <= 'Z' {
+			out[i] = c + 'a' - 'A'
+		}
+	}
+	*scratch = out
+	return out
+}
+
+// outcomeOf classifies status.errorCode: 0 success, 1 failure, -1 unknown.
+func outcomeOf(code []byte) int {
+	switch {
+	case len(code) == 0:
+		return -1
+	case string(code) == "0":
+		return 0
+	}
+	return 1
+}
+
+// addGlobal accounts for n sign-ins of an outcome (0 success, 1 failure,
+// -1 unknown: not counted) in the per-hour and per-country totals.
+func (s *SignInProfiles) addGlobal(t time.Time, outcome int, country []byte, n int64) {
+	if outcome < 0 || n == 0 {
 		return
 	}
 	if !t.IsZero() {
 		h := t.Unix() / 3600
-		if s.hours == nil {
-			s.hours = map[int64]*[2]int64{}
-		}
 		c := s.hours[h]
 		if c == nil && len(s.hours) < maxHours {
+			if s.hours == nil {
+				s.hours = map[int64]*[2]int64{}
+			}
 			c = &[2]int64{}
 			s.hours[h] = c
 		}
@@ -242,14 +240,14 @@ func (s *SignInProfiles) addGlobal(t time.Time, code, country string, n int64) {
 			c[outcome] += n
 		}
 	}
-	if country != "" {
-		if s.countries == nil {
-			s.countries = map[string]*[2]int64{}
-		}
-		c := s.countries[country]
+	if len(country) > 0 {
+		c := s.countries[string(country)]
 		if c == nil && len(s.countries) < maxCountries {
+			if s.countries == nil {
+				s.countries = map[string]*[2]int64{}
+			}
 			c = &[2]int64{}
-			s.countries[country] = c
+			s.countries[string(country)] = c
 		}
 		if c != nil {
 			c[outcome] += n
@@ -276,7 +274,7 @@ func (s *SignInProfiles) Merge(o *SignInProfiles) {
 	s.noUser += o.noUser
 	for _, name := range sortedKeys(o.users) {
 		op := o.users[name]
-		p := s.profile(name)
+		p := s.profile([]byte(name))
 		if p == nil {
 			s.dropped += op.Total
 			continue
@@ -295,12 +293,12 @@ func (s *SignInProfiles) Merge(o *SignInProfiles) {
 		p.ErrorCodes.merge(&op.ErrorCodes, limit)
 	}
 	for h, c := range o.hours {
-		s.addGlobal(time.Unix(h*3600, 0), "0", "", c[0])
-		s.addGlobal(time.Unix(h*3600, 0), "1", "", c[1])
+		s.addGlobal(time.Unix(h*3600, 0), 0, nil, c[0])
+		s.addGlobal(time.Unix(h*3600, 0), 1, nil, c[1])
 	}
 	for country, c := range o.countries {
-		s.addGlobal(time.Time{}, "0", country, c[0])
-		s.addGlobal(time.Time{}, "1", country, c[1])
+		s.addGlobal(time.Time{}, 0, []byte(country), c[0])
+		s.addGlobal(time.Time{}, 1, []byte(country), c[1])
 	}
 }
 
