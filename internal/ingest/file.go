@@ -257,7 +257,7 @@ func (f *File) Info() Info {
 // Close releases the reader and closes the file if Open opened it.
 func (f *File) Close() error {
 	f.dec.close()
-	f.win.buf = nil
+	f.win.release()
 	f.mode = modeEmpty
 	if f.closer != nil {
 		err := f.closer.Close()

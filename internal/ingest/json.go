@@ -290,6 +290,7 @@ func (f *File) value(fr *frame) (Record, bool, error) {
 		container = fr.container
 	}
 	sc.reset(c == '{' && j.envelopes && container == ContainerNone)
+	sc.failDeep = j.lineMode
 	j.discarding = false
 	var (
 		key                        Container
@@ -463,7 +464,8 @@ func (f *File) failed(fr *frame, line int, off int64, ev scanEvent) (Record, boo
 
 // resync looks, from buffer index p on, for the next element of the array fr
 // after a malformed one: an object whose first key is sig, right after a
-// ',' (or a '[' of an array that follows). It reports false if there is none.
+// ',' (or a '[' of an array that follows, or garbage). It reports false if
+// there is none.
 func (f *File) resync(fr *frame, sig []byte, p int) bool {
 	w := &f.win
 	if len(sig) == 0 {
@@ -517,7 +519,10 @@ func (f *File) elementStart(q, n int) int {
 	for s >= w.r && isSpace(w.buf[s]) {
 		s--
 	}
-	if s < w.r || (w.buf[s] != ',' && w.buf[s] != '[') {
+	// After ',' or '[' the object is an element (or a member of a nested
+	// array, a risk taken); after ':' it is a member value. After bytes that
+	// JSON does not allow there, it follows the garbage being skipped.
+	if s < w.r || (w.buf[s] != ',' && w.buf[s] != '[' && classOf[w.buf[s]] != clOther) {
 		return -1
 	}
 	return b
@@ -540,6 +545,10 @@ func (f *File) element(fr *frame) (Record, bool, error) {
 			w.advance(w.r + 1)
 			fr.comma = false
 			return Record{}, false, nil
+		case '{':
+			// A missing comma between two objects loses nothing: read on.
+			fr.comma = false
+			return f.value(fr)
 		}
 		f.js.sc.err = fmt.Errorf("%w: expected ',' or ']' after an array element, found %s", ErrMalformed, describeByte(c))
 		f.js.discarding = false

@@ -38,6 +38,9 @@ func (f *File) nextLine() (Record, bool, error) {
 		for a < b && isSpace(w.buf[a]) {
 			a++
 		}
+		if b-a >= 3 && w.buf[a] == 0xef && w.buf[a+1] == 0xbb && w.buf[a+2] == 0xbf {
+			a += 3 // the byte-order mark of a file concatenated to the previous one
+		}
 		for b > a && isSpace(w.buf[b-1]) {
 			b--
 		}
@@ -82,10 +85,16 @@ func (f *File) plainLine(line []byte) bool {
 	if f.js.envelopes && envelopeLike(line) {
 		return false
 	}
-	if len(line) > MaxDepth && bytes.Count(line, []byte{'{'})+bytes.Count(line, []byte{'['}) > MaxDepth {
-		return false
+	if len(line) <= MaxDepth {
+		return true
 	}
-	return true
+	// In valid JSON each level of object takes at least four bytes ({"":),
+	// so counting '[' alone settles most lines.
+	n := bytes.Count(line, []byte{'['})
+	if n+len(line)/4 > MaxDepth {
+		n += bytes.Count(line, []byte{'{'})
+	}
+	return n <= MaxDepth
 }
 
 // envelopeLike reports an object whose first key suggests an envelope.
@@ -97,7 +106,7 @@ func envelopeLike(obj []byte) bool {
 		i++
 	}
 	rest := obj[i:]
-	for _, k := range [...]string{`"records"`, `"Records"`, `"value"`, `"@odata.`} {
+	for _, k := range [...]string{`"records"`, `"Records"`, `"value"`, `"items"`, `"@odata.`} {
 		if bytes.HasPrefix(rest, []byte(k)) {
 			return true
 		}

@@ -1,6 +1,9 @@
 package ingest
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // The scanner is a push-down automaton that finds where one JSON value ends
 // without decoding it. It checks the structure (brackets, commas, colons,
@@ -86,6 +89,7 @@ type scanner struct {
 	// watch makes the scanner stop at the members of the outermost object
 	// (evKey, evValue, evValueEnd) so that a caller can look at keys.
 	watch     bool
+	failDeep  bool // stop at MaxDepth instead of counting on (line mode: the next line resynchronises)
 	announced bool // evValue was returned for the value at the current position
 	strStart  int  // buffer index of the opening quote of the current string
 	litStart  int  // buffer index where the current scalar starts
@@ -96,7 +100,7 @@ func (s *scanner) reset(watch bool) {
 	s.stack = s.stack[:0]
 	s.started, s.inStr, s.esc, s.scalar = false, false, false, false
 	s.deep, s.tooDeep, s.err = 0, false, nil
-	s.watch, s.announced = watch, false
+	s.watch, s.announced, s.failDeep = watch, false, false
 }
 
 // rebase adjusts the buffer indexes the scanner keeps after the buffer
@@ -116,9 +120,7 @@ func (s *scanner) run(b []byte, i int) (int, scanEvent) {
 				i++
 				continue
 			}
-			for i < len(b) && !strStops[b[i]] {
-				i++
-			}
+			i = skipString(b, i)
 			if i == len(b) {
 				return i, evMore
 			}
@@ -259,6 +261,9 @@ func (s *scanner) run(b []byte, i int) (int, scanEvent) {
 			s.scalar, s.litStart = true, i
 		case clOpen:
 			if n >= MaxDepth {
+				if s.failDeep {
+					return i, s.fail(ErrTooDeep, "more than %d levels of arrays and objects", MaxDepth)
+				}
 				s.deep, s.tooDeep = 1, true
 			} else if c == '{' {
 				s.stack = append(s.stack, stObjFirst)
@@ -301,6 +306,23 @@ func (s *scanner) ended() scanEvent {
 func (s *scanner) closed() scanEvent {
 	s.stack = s.stack[:len(s.stack)-1]
 	return s.ended()
+}
+
+// skipString returns the index of the first '"', '\\' or '\n' at or after
+// i (or len(b)), testing eight bytes at a time.
+func skipString(b []byte, i int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q, bs, nl := x^(lo*'"'), x^(lo*'\\'), x^(lo*'\n')
+		if ((q-lo)&^q|(bs-lo)&^bs|(nl-lo)&^nl)&hi != 0 {
+			break
+		}
+	}
+	for i < len(b) && !strStops[b[i]] {
+		i++
+	}
+	return i
 }
 
 // validLiteral checks a scalar: true, false, null or a number (whose

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"sync"
 )
 
 // Buffer sizes: a window starts small (fuzzing and small files open many
@@ -35,6 +36,10 @@ type window struct {
 	err   error // sticky read error other than io.EOF
 }
 
+// bufPool keeps the buffers of closed windows that reached largeBuffer, so
+// that reading many files does not allocate one each.
+var bufPool = sync.Pool{New: func() any { return nil }}
+
 func (w *window) init(src io.Reader, maxRecord int) {
 	w.src = src
 	w.line = 1
@@ -42,7 +47,20 @@ func (w *window) init(src io.Reader, maxRecord int) {
 	if w.limit < initialBuffer {
 		w.limit = initialBuffer
 	}
-	w.buf = make([]byte, initialBuffer)
+	if b, ok := bufPool.Get().(*[]byte); ok {
+		w.buf = *b
+	} else {
+		w.buf = make([]byte, initialBuffer)
+	}
+}
+
+// release gives the buffer back for another window to use.
+func (w *window) release() {
+	if cap(w.buf) == largeBuffer {
+		b := w.buf[:largeBuffer]
+		bufPool.Put(&b)
+	}
+	w.buf = nil
 }
 
 // fill reads more input into buf[w:], first moving buf[r:w] to the front or
