@@ -309,6 +309,7 @@ func (f *File) value(fr *frame) (Record, bool, error) {
 			if string(k) == "apiVersion" {
 				apiSee = true
 			}
+			sc.stopValue, sc.stopEnd = key != ContainerNone, isKind
 			continue
 		case evValue:
 			if key != ContainerNone && w.buf[p] == '[' {

@@ -32,8 +32,8 @@ const (
 	evDone                      // the value is complete; the position is just past it
 	evErr                       // malformed; scanner.err says why, the position is the offending byte
 	evKey                       // (watch) a member key of the outermost object ended; the position is past its quote
-	evValue                     // (watch) a member value of the outermost object starts at the position
-	evValueEnd                  // (watch) that member value ended; the position is just past it
+	evValue                     // (stopValue) that member's value starts at the position
+	evValueEnd                  // (stopEnd) that member's value ended; the position is just past it
 )
 
 // byte classes outside strings
@@ -86,9 +86,13 @@ type scanner struct {
 	tooDeep bool // the value nests deeper than MaxDepth
 	err     error
 
-	// watch makes the scanner stop at the members of the outermost object
-	// (evKey, evValue, evValueEnd) so that a caller can look at keys.
+	// watch makes the scanner stop after each key of the outermost object
+	// (evKey) so that a caller can look at it, and then, if the caller sets
+	// stopValue or stopEnd, where that member's value starts (evValue) or
+	// ends (evValueEnd).
 	watch     bool
+	stopValue bool
+	stopEnd   bool
 	failDeep  bool // stop at MaxDepth instead of counting on (line mode: the next line resynchronises)
 	announced bool // evValue was returned for the value at the current position
 	strStart  int  // buffer index of the opening quote of the current string
@@ -101,6 +105,7 @@ func (s *scanner) reset(watch bool) {
 	s.started, s.inStr, s.esc, s.scalar = false, false, false, false
 	s.deep, s.tooDeep, s.err = 0, false, nil
 	s.watch, s.announced, s.failDeep = watch, false, false
+	s.stopValue, s.stopEnd = false, false
 }
 
 // rebase adjusts the buffer indexes the scanner keeps after the buffer
@@ -248,9 +253,12 @@ func (s *scanner) run(b []byte, i int) (int, scanEvent) {
 			}
 		}
 		// A value is expected here: at the top, after ':', or in an array.
-		if s.watch && n == 1 && st == stObjValue && !s.announced {
-			s.announced, s.valStart = true, i
-			return i, evValue
+		if s.watch && n == 1 && st == stObjValue {
+			s.valStart = i
+			if s.stopValue && !s.announced {
+				s.announced = true
+				return i, evValue
+			}
 		}
 		s.announced = false
 		s.started = true
@@ -294,7 +302,11 @@ func (s *scanner) ended() scanEvent {
 	case stObjValue:
 		s.stack[n-1] = stObjComma
 		if s.watch && n == 1 {
-			return evValueEnd
+			stop := s.stopEnd
+			s.stopValue, s.stopEnd = false, false
+			if stop {
+				return evValueEnd
+			}
 		}
 	case stArrFirst, stArrValue:
 		s.stack[n-1] = stArrComma

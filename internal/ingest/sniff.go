@@ -98,13 +98,13 @@ var magics = []struct{ magic, what string }{
 // describe says what the start of a file that is not a log looks like.
 func describe(head []byte) string {
 	what := ""
+	show := prefix(head, 16)
 	for _, m := range magics {
 		if bytes.HasPrefix(head, []byte(m.magic)) {
-			what = m.what
+			what, show = m.what, head[:max(len(m.magic), 4)]
 			break
 		}
 	}
-	show := prefix(head, 16)
 	if what == "" {
 		lower := bytes.ToLower(prefix(head, 64))
 		switch {
