@@ -96,6 +96,7 @@ type htmlView struct {
 	Levels               []levelCount
 	Charts               []chartView
 	Alerts               []htmlAlert
+	TotalAlerts          int
 	AlertsOmitted        int
 	Incidents            []htmlIncident
 	Users                []htmlUser
@@ -193,6 +194,7 @@ func buildView(r *Report) *htmlView {
 		}
 	}
 
+	v.TotalAlerts = len(r.Alerts)
 	sorted := sortAlerts(r.Alerts)
 	anchors := map[string]alertLink{}
 	for i, a := range sorted {
