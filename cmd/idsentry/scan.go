@@ -459,7 +459,7 @@ func progressPrinter(w io.Writer) func(scan.Progress) {
 }
 
 func buildSummary(res *scan.Result, pack *detect.Pack, found *detect.Result, days []*[event.NumKinds]*output.DaySet, started time.Time, f scanFlags) *output.Summary {
-	s := &output.Summary{Started: started.UTC(), Elapsed: output.Duration(res.Elapsed), Bytes: res.Bytes, Files: len(res.Files),
+	s := &output.Summary{Started: started.UTC(), Elapsed: output.Duration(res.Elapsed), Bytes: res.Bytes,
 		Records: res.Records, Duplicates: res.Duplicates, OutOfRange: res.OutOfRange}
 	reasons := map[string]*scan.SkipCount{}
 	var order []string
@@ -484,6 +484,7 @@ func buildSummary(res *scan.Result, pack *detect.Pack, found *detect.Result, day
 			}
 		}
 	}
+	s.Files = len(res.Files)
 	sort.Strings(order)
 	for _, r := range order {
 		s.AddSkipped(r, reasons[r].Count, reasons[r].Samples)

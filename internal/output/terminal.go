@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -209,16 +210,29 @@ func (p *summaryPrinter) coverage(s *Summary) {
 			isoTime(c.Last, loc), plural(c.Days, "day"), plural(int(c.Records), "record"))
 		p.line(l, text)
 		if c.GapDays > 0 {
+			// The longest runs first, at most five: a terminal line, not a
+			// calendar (the HTML report and --json list every gap).
+			gaps := append([]Gap(nil), c.Gaps...)
+			sort.SliceStable(gaps, func(i, j int) bool { return gaps[i].Days > gaps[j].Days })
+			more := 0
+			if len(gaps) > 5 {
+				more = len(gaps) - 5
+				gaps = gaps[:5]
+			}
+			sort.SliceStable(gaps, func(i, j int) bool { return gaps[i].From < gaps[j].From })
 			var gs []string
-			for _, g := range c.Gaps {
+			for _, g := range gaps {
 				if g.From == g.To {
 					gs = append(gs, g.From)
 				} else {
 					gs = append(gs, g.From+" to "+g.To)
 				}
 			}
+			if more > 0 {
+				gs = append(gs, fmt.Sprintf("and %d shorter gaps", more))
+			}
 			p.line("", strings.Repeat(" ", kindW+2)+p.st.paint(levelColors[alert.LevelMedium],
-				fmt.Sprintf("gaps (UTC days): %s, %s in all", strings.Join(gs, ", "), plural(c.GapDays, "day"))))
+				fmt.Sprintf("gaps (UTC days): %s; %s in all", strings.Join(gs, ", "), plural(c.GapDays, "day"))))
 		}
 	}
 }
