@@ -1,6 +1,7 @@
 package compile
 
 import (
+	"bytes"
 	"slices"
 )
 
@@ -26,8 +27,10 @@ import (
 //     so 1.0 may match 1);
 //   - a run of at least four ASCII letters or digits inside one literal
 //     part of the pattern: any text matching the pattern contains the run,
-//     JSON encoders do not escape letters and digits, and case folding
-//     maps no non-ASCII rune onto an ASCII letter (see fold.go).
+//     and case folding maps no non-ASCII rune onto an ASCII letter (see
+//     fold.go). JSON may write a letter or digit as a \u00XX escape; a
+//     record holding such an escape is evaluated in full, unfiltered
+//     (escapedAlnum).
 // An AND takes the best requirement of its children, an OR the union of
 // its children's (none if any child has none), a NOT none.
 
@@ -41,6 +44,32 @@ const minLiteral = 4
 // maxLiterals caps a rule's literal set; beyond it the rule is evaluated
 // unconditionally.
 const maxLiterals = 512
+
+// escapedAlnum reports whether raw JSON writes an ASCII letter or digit as
+// a \u00XX escape, which would hide it from the literal scan.
+func escapedAlnum(raw []byte) bool {
+	for {
+		i := bytes.Index(raw, []byte(`\u00`))
+		if i < 0 || i+6 > len(raw) {
+			return false
+		}
+		hi, lo := raw[i+4], lowerASCII(raw[i+5])
+		var c byte
+		switch {
+		case '0' <= lo && lo <= '9':
+			c = lo - '0'
+		case 'a' <= lo && lo <= 'f':
+			c = lo - 'a' + 10
+		default:
+			raw = raw[i+4:]
+			continue
+		}
+		if '0' <= hi && hi <= '7' && isAlnum((hi-'0')<<4|c) {
+			return true
+		}
+		raw = raw[i+4:]
+	}
+}
 
 func isAlnum(c byte) bool {
 	return ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')

@@ -50,7 +50,8 @@ var semanticCases = []semCase{
 	{name: "contains startswith endswith", det: "a:\n    f|contains: mid\nb:\n    g|startswith: pre\nc:\n    h|endswith: suf\ncondition: a and b and c", match: map[string]bool{
 		`{"f":"xMIDx","g":"PREfix","h":"theSUF"}`: true, `{"f":"xMIDx","g":"xpre","h":"theSUF"}`: false, `{"f":"xMIDx","g":"pre","h":"sufx"}`: false}},
 	{name: "contains list becomes one automaton", det: "sel:\n    f|contains:\n        - alpha\n        - bravo\n        - charlie\n        - delta\n        - echo", match: map[string]bool{
-		`{"f":"xxCHARLIExx"}`: true, `{"f":"ech"}`: false, `{"f":"xecho"}`: true}},
+		`{"f":"xxCHARLIExx"}`: true, `{"f":"ech"}`: false, `{"f":"xecho"}`: true,
+		`{"f":"xx\u0043HARLIExx"}`: true, `{"f":"\u0065\u0063\u0068\u006F"}`: true}},
 	{name: "equality list becomes one set", det: "sel:\n    f:\n        - one\n        - two\n        - three", match: map[string]bool{
 		`{"f":"TWO"}`: true, `{"f":"four"}`: false, `{"f":"tw"}`: false}},
 	{name: "contains all", det: "sel:\n    f|contains|all:\n        - foo\n        - bar", match: map[string]bool{
