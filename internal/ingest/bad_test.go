@@ -98,6 +98,8 @@ func TestBadInput(t *testing.T) {
 		{"forced json-object keeps a page whole", `{"value":[` + good + "]}", Options{Format: LayoutJSONObject}, []int{1}, nil, nil, LayoutJSONObject},
 		{"forced envelope unwraps only its key", `{"records":[` + good + `]}` + "\n" + `{"items":[` + good + "," + good + `]}` + "\n",
 			Options{Format: LayoutK8sEventList}, []int{1, 2, 2}, nil, nil, LayoutK8sEventList},
+		{"long key after the records", `{"records":[` + good + `],"` + strings.Repeat("k", 200_000) + `":1,"records":[` + good + `]}`,
+			Options{MaxRecordBytes: 100}, []int{1, 1}, nil, nil, LayoutAzureRecords},
 		{"forced tsv", "a\tb\n1\t2\n", Options{Format: "tsv"}, []int{2}, nil, nil, LayoutCSV},
 		{"csv row with extra cells", "a,b\n1,2\n1,2,3\n1,2,,\n", Options{}, []int{2, 4}, []int{3}, ErrBadRow, LayoutCSV},
 		{"invalid utf-8 between values", "[" + good + ",\xff\xfe" + good + "]", Options{}, []int{1, 1}, []int{1}, ErrMalformed, LayoutJSONArray},

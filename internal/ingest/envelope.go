@@ -109,7 +109,10 @@ func (f *File) member(fr *frame) (Record, bool, error) {
 	if ev != evDone {
 		return f.badScan(fr, ev)
 	}
-	c := j.envelopeOf(w.buf[w.r+1 : p-1])
+	c := ContainerNone
+	if !j.discarding { // a key longer than the record size limit is not one we look for
+		c = j.envelopeOf(w.buf[w.r+1 : p-1])
+	}
 	w.advance(p)
 	if !f.skipSpace() {
 		return f.unclosed(fr, "object")

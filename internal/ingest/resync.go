@@ -61,7 +61,7 @@ func (f *File) failed(fr *frame, line int, off int64, ev scanEvent) (Record, boo
 	default:
 		sig := fr.sig
 		if sig == nil && !j.discarding && w.buf[start] == '{' {
-			sig = firstKey(w.buf[start:w.w])
+			sig = bytes.Clone(firstKey(w.buf[start:w.w])) // the window moves under resync
 		}
 		if !f.resync(fr, sig, start+1) {
 			if w.err != nil {
