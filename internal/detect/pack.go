@@ -165,7 +165,11 @@ func Build(rules []*sigma.Rule, probs []Problem, opts Options) *Pack {
 		pr.Reason = "link"
 		p.Problems = append(p.Problems, pr)
 	}
-	set, cprobs := compile.Compile(rules, compile.Options{Placeholders: opts.Placeholders, NoPrefilter: opts.NoPrefilter})
+	copts := compile.Options{Placeholders: opts.Placeholders}
+	if opts.NoPrefilter {
+		copts.Prefilter = compile.PrefilterOff
+	}
+	set, cprobs := compile.Compile(rules, copts)
 	p.Set = set
 	for _, c := range cprobs {
 		p.Problems = append(p.Problems, Problem{File: c.File, Line: c.Line, Col: c.Col, Rule: c.Rule, Msg: c.Msg, Reason: c.Reason, Warning: c.Warning})

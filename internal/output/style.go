@@ -1,6 +1,7 @@
 package output
 
 import (
+	"golang.org/x/term"
 	"os"
 	"strings"
 	"time"
@@ -34,11 +35,7 @@ func ColorEnabled(f *os.File, noColor bool) bool {
 	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
 		return false
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	return fi.Mode()&os.ModeCharDevice != 0
+	return term.IsTerminal(int(f.Fd()))
 }
 
 // ANSI escapes. Levels follow Hayabusa's convention: critical and high in
