@@ -31,8 +31,8 @@
 // the group of the referenced correlation's hit.
 //
 // Windows. A window holds matches whose times differ by at most the
-// timespan, edges included (Hayabusa's and pySigma backends' reading): two
-// matches exactly one timespan apart are in one window. No window is longer
+// timespan, edges included (as Hayabusa counts: last − first <= timespan):
+// two matches exactly one timespan apart are in one window. No window is longer
 // than its timespan. Conditions with lower bounds only (gt, gte) are
 // checked as each match arrives, over the window ending at it (sliding);
 // the correlation fires as soon as the condition holds. Conditions with an
@@ -60,13 +60,15 @@
 // reports the qualifying value with the smallest share (ties: the smaller
 // value) as the hit's Subject and its share as Value.
 //
-// new_value (idsentry extension). Per group, a value of the field is new
-// when it was not seen for the group within the preceding timespan. For
-// the learning period after the first match the correlation sees (the
-// timespan unless the rule sets one), values are learnt and never alerted
-// on. Each new value raises one hit (Subject: the value). Known values are
-// capped at Options.MaxDistinct per group; beyond the cap a new value still
-// alerts but is not remembered (counted in Stats.DistinctOverflow).
+// new_value (idsentry extension). Per group, a value of the field (a tuple
+// of values when condition.field is a list) is new when it was not seen for
+// the group within the preceding timespan. During the learning period
+// after the first match the correlation sees (learning:, default the
+// timespan; edge included), values are learnt and never alerted on. Each
+// new value raises one hit (Subject: the value; Value: how many values the
+// group knew). Known values are capped at Options.MaxDistinct per group;
+// beyond the cap a new value still alerts but is not remembered (counted in
+// Stats.DistinctOverflow).
 //
 // generate. A detection rule referenced by a correlation reports its own
 // matches only when one of those correlations has generate: true; the
