@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"io"
+	"io/fs"
 	"reflect"
 	"strings"
 	"testing"
@@ -295,6 +296,15 @@ func TestFatalErrors(t *testing.T) {
 			t.Errorf("records %v, errors %v, fatal %v", res.lines, res.errLines, res.fatal)
 		}
 	})
+}
+
+func TestOpenErrors(t *testing.T) {
+	if _, err := Open("testdata/no-such-file.json", Options{}); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := Open("testdata", Options{}); err == nil || strings.Count(err.Error(), "testdata") != 1 {
+		t.Errorf("directory: %v", err)
+	}
 }
 
 func TestInfoBeforeReading(t *testing.T) {

@@ -50,7 +50,7 @@ func (d *decoder) open(r io.Reader) (io.Reader, error) {
 		gz.Multistream(true)
 		d.gz = gz
 		d.compression = "gzip"
-		src = bufio.NewReaderSize(gz, 64<<10)
+		src = bufio.NewReaderSize(gzipErrors{gz}, 64<<10)
 	}
 	head, err := src.Peek(peekSize)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
@@ -107,6 +107,18 @@ func utf16Guess(head []byte) string {
 		return "be"
 	}
 	return ""
+}
+
+// gzipErrors says that the errors of a gzip stream (a corrupt or truncated
+// file) come from decompressing it.
+type gzipErrors struct{ r io.Reader }
+
+func (g gzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("gzip: %w", err)
+	}
+	return n, err
 }
 
 func (d *decoder) close() {

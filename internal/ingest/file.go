@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/idsentry/idsentry/internal/event"
@@ -181,7 +182,7 @@ func newFile(name string, r io.Reader, opts Options) (*File, error) {
 	f := &File{name: name, opts: opts, forced: opts.Format}
 	src, err := f.dec.open(r)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		return nil, f.readErr(err)
 	}
 	f.info.Compression = f.dec.compression
 	f.info.Encoding = f.dec.encoding
@@ -281,7 +282,12 @@ func (f *File) recordErr(line int, off int64, err error) *RecordError {
 	return e
 }
 
-// readErr wraps a read error as the fatal error of the file.
+// readErr wraps a read error as the fatal error of the file. Errors of
+// package os already name the file.
 func (f *File) readErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return err
+	}
 	return fmt.Errorf("read %s: %w", f.name, err)
 }
