@@ -84,11 +84,15 @@ type FileInfo struct {
 	// k8s-audit-ndjson, k8s-eventlist, graph-inventory, graph-users,
 	// demo-tenant, demo-ground-truth).
 	Format string `json:"format"`
-	// Kind is the event.Kind name of the records, empty for metadata files.
-	Kind    string `json:"kind,omitempty"`
-	Gzip    bool   `json:"gzip,omitempty"`
-	Records int64  `json:"records"`
-	Bytes   int64  `json:"bytes"`
+	// Kind is the event.Kind name of the records when they are all of one
+	// kind; Kinds lists every kind present (a UAL Audit.AzureActiveDirectory
+	// blob holds sign-ins and directory audits). Both are empty for the
+	// metadata files.
+	Kind    string   `json:"kind,omitempty"`
+	Kinds   []string `json:"kinds,omitempty"`
+	Gzip    bool     `json:"gzip,omitempty"`
+	Records int64    `json:"records"`
+	Bytes   int64    `json:"bytes"`
 }
 
 // StoryInfo summarises one story (or benign trap) of the ground truth.

@@ -3,6 +3,8 @@ package demo
 import (
 	"strconv"
 	"time"
+
+	"github.com/idsentry/idsentry/internal/event"
 )
 
 // sinkSel chooses the export format a record is written in.
@@ -70,8 +72,10 @@ func (g *generator) signInRec(r rng, s *signIn, to sinkSel) rec {
 			out.fam, out.row = g.fam.signinLACSV[row.t.name], row.csv()
 		}
 	case toUAL, toPurview:
-		u := g.stsLogon(r, s)
-		return g.ualRec(u, to)
+		// The ground truth names the sign-in by its Entra request ID, which
+		// the UAL record carries in IntraSystemId.
+		out = g.ualRec(g.stsLogon(r, s), to)
+		out.id, out.kind = s.id, event.KindEntraSignIn
 	default:
 		out.fam, out.data = g.fam.signinAM[s.category], g.render(s.writeAzureMonitor)
 	}
@@ -88,7 +92,7 @@ func (g *generator) auditRec(a *directoryAudit, to sinkSel) rec {
 		out.fam, out.row = g.fam.auditLACSV, a.laRow().csv()
 	case toUAL, toPurview:
 		u := &ualRecord{t: a.t, id: a.ualID, operation: a.activity + ".", recordType: 8, workload: "AzureActiveDirectory"}
-		out.id = a.ualID
+		out.id, out.kind = a.ualID, event.KindEntraAudit
 		data := g.render(a.writeUAL)
 		if to == toUAL {
 			out.fam, out.data = g.fam.ualBlob["Audit.AzureActiveDirectory"], data

@@ -3,18 +3,21 @@ package demo
 import (
 	"container/heap"
 	"time"
+
+	"github.com/idsentry/idsentry/internal/event"
 )
 
 // rec is one rendered record waiting to be written.
 type rec struct {
 	t     time.Time
 	fam   *family
-	data  []byte   // JSON object for JSON layouts
-	row   []string // cells for CSV layouts
-	id    string   // the record's own ID (sign-in id, audit id, UAL Id, eventID…)
-	story string   // story or trap ID; empty for background
-	note  string   // what the record is, for the ground truth
-	dup   bool     // a deliberate copy of a record already exported elsewhere
+	data  []byte     // JSON object for JSON layouts
+	row   []string   // cells for CSV layouts
+	id    string     // the record's own ID (sign-in id, audit id, UAL Id, eventID…)
+	story string     // story or trap ID; empty for background
+	note  string     // what the record is, for the ground truth
+	dup   bool       // a deliberate copy of a record already exported elsewhere
+	kind  event.Kind // log kind when it differs from the family's (UAL sign-ins and directory audits)
 	seq   uint64
 }
 
@@ -107,7 +110,7 @@ func (g *generator) put(r *rec) {
 		g.meter.add(r.fam, r.data, r.row)
 		return
 	}
-	pos := g.out.write(r.fam, r.t, r.data, r.row)
+	pos := g.out.write(r.fam, r.t, r.kindOf(), r.data, r.row)
 	g.records++
 	if r.story != "" {
 		g.truth.add(r, pos)
@@ -131,6 +134,14 @@ func (g *generator) defer1(r rec) {
 	g.seq++
 	r.seq = g.seq
 	heap.Push(&g.pending, &r)
+}
+
+// kindOf returns the record's log kind.
+func (r *rec) kindOf() event.Kind {
+	if r.kind != event.KindUnknown {
+		return r.kind
+	}
+	return r.fam.kind
 }
 
 type recHeap []*rec

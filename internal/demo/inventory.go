@@ -37,7 +37,7 @@ func (g *generator) writeWhole(rel, format string, kind event.Kind, records int6
 	}
 	fi := FileInfo{Path: rel, Format: format, Records: records, Bytes: int64(len(b))}
 	if kind != event.KindUnknown {
-		fi.Kind = kind.String()
+		fi.Kind, fi.Kinds = kind.String(), []string{kind.String()}
 	}
 	g.out.files = append(g.out.files, fi)
 	return nil

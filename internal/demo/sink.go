@@ -57,7 +57,8 @@ type outFile struct {
 	bw      *bufio.Writer
 	csv     *csv.Writer
 	records int64
-	line    int // line the next record starts on (1-based, uncompressed)
+	line    int    // line the next record starts on (1-based, uncompressed)
+	kinds   uint64 // bit set of the log kinds written
 }
 
 // countWriter counts bytes reaching the disk.
@@ -152,15 +153,21 @@ func (o *outputs) close(of *outFile, next bool) {
 	if err := of.osf.Close(); err != nil {
 		o.fail(fmt.Errorf("close %s: %w", of.path, err))
 	}
-	o.files = append(o.files, FileInfo{
-		Path: of.path, Format: f.name, Kind: f.kind.String(), Gzip: f.gz,
-		Records: of.records, Bytes: of.count.n,
-	})
+	fi := FileInfo{Path: of.path, Format: f.name, Gzip: f.gz, Records: of.records, Bytes: of.count.n}
+	for _, k := range event.Kinds() {
+		if of.kinds&(1<<k) != 0 {
+			fi.Kinds = append(fi.Kinds, k.String())
+		}
+	}
+	if len(fi.Kinds) == 1 {
+		fi.Kind = fi.Kinds[0]
+	}
+	o.files = append(o.files, fi)
 }
 
 // write appends one record (JSON object for JSON layouts, row for CSV) to
 // the family's current file at time t, and returns where it landed.
-func (o *outputs) write(f *family, t time.Time, data []byte, row []string) position {
+func (o *outputs) write(f *family, t time.Time, kind event.Kind, data []byte, row []string) position {
 	if o.err != nil {
 		return position{}
 	}
@@ -204,6 +211,7 @@ func (o *outputs) write(f *family, t time.Time, data []byte, row []string) posit
 		of.line++
 	}
 	of.records++
+	of.kinds |= 1 << kind
 	return pos
 }
 

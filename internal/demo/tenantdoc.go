@@ -38,7 +38,7 @@ type businessHours struct {
 }
 
 type siteJSON struct {
-	*site
+	site
 	Role string `json:"role"`
 }
 
@@ -141,13 +141,13 @@ func (g *generator) tenantDoc() tenantJSON {
 		CAPolicies:       []nameID{{ID: g.caPolicy, Name: "Require MFA for all users"}},
 	}
 	for _, s := range sites {
-		d.Sites = append(d.Sites, siteJSON{s, "office"})
+		d.Sites = append(d.Sites, siteJSON{*s, "office"})
 	}
 	for _, s := range foreign {
-		d.Sites = append(d.Sites, siteJSON{s, "attacker"})
+		d.Sites = append(d.Sites, siteJSON{*s, "attacker"})
 	}
 	for _, s := range infra {
-		d.Sites = append(d.Sites, siteJSON{s, "infrastructure"})
+		d.Sites = append(d.Sites, siteJSON{*s, "infrastructure"})
 	}
 	for _, u := range t.users {
 		uj := userJSON{ID: u.id, UPN: u.upn, DisplayName: u.display, JobTitle: u.jobTitle, Department: u.department,

@@ -135,7 +135,7 @@ func (g *generator) manifest() *Manifest {
 	}
 	for _, f := range m.Files {
 		m.Bytes += f.Bytes
-		if f.Kind != "" {
+		if len(f.Kinds) > 0 {
 			m.Records += f.Records
 		}
 	}

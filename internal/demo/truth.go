@@ -77,7 +77,7 @@ func (tr *truth) add(r *rec, pos position) {
 		return
 	}
 	d.Records = append(d.Records, TruthRecord{
-		File: pos.path, Format: r.fam.name, Kind: r.fam.kind.String(), Line: pos.line, Index: pos.index,
+		File: pos.path, Format: r.fam.name, Kind: r.kindOf().String(), Line: pos.line, Index: pos.index,
 		ID: r.id, Time: r.t.UTC().Format(time.RFC3339Nano), Note: r.note, Duplicate: r.dup,
 	})
 }

@@ -156,8 +156,6 @@ func (g *generator) exchangeCmdlet(r rng, t time.Time, actor *user, ip netip.Add
 		userID: actor.upn, userKey: actor.puid, userType: ut, clientIP: ip.String(), objectID: object, org: g.t.id,
 	}
 	u.body = func(w *jw) {
-		w.str("AppId", "")
-		w.str("ClientAppId", "")
 		w.boolean("ExternalAccess", false)
 		w.str("OrganizationName", g.t.initialDomain)
 		w.str("OriginatingServer", g.exchangeServer(r))
@@ -169,7 +167,6 @@ func (g *generator) exchangeCmdlet(r rng, t time.Time, actor *user, ip netip.Add
 			w.end()
 		}
 		w.end()
-		w.str("SessionId", r.guid())
 	}
 	return u
 }
@@ -204,7 +201,6 @@ func (g *generator) mailSend(r rng, t time.Time, u *user, subject string) *ualRe
 		w.str("Path", "\\Sent Items")
 		w.end()
 		w.str("Subject", subject)
-		w.num("SizeInBytes", int64(4000+r.IntN(90000)))
 		w.end()
 	}
 	return rec
@@ -233,14 +229,12 @@ func (g *generator) fileOp(r rng, t time.Time, u *user, op, site, path string, u
 		clientIP: u.ip.String(), objectID: site + path, org: g.t.id,
 	}
 	rec.body = func(w *jw) {
-		w.str("CorrelationId", r.guid())
 		w.str("EventSource", "SharePoint")
 		w.str("ItemType", "File")
 		w.str("ListId", r.guid())
 		w.str("ListItemUniqueId", r.guid())
 		w.str("Site", r.guid())
 		w.str("UserAgent", ua.ua)
-		w.str("WebId", r.guid())
 		w.str("SourceFileExtension", ext)
 		w.str("SiteUrl", site)
 		w.str("SourceFileName", name)
