@@ -219,6 +219,13 @@ func (f *File) Next() (Record, error) {
 	)
 	switch f.mode {
 	case modeJSON:
+		if j := &f.js; j.lineMode && len(j.frames) == 0 && j.pending == nil && !f.done {
+			// The NDJSON fast path, as nextJSON would take it.
+			var ok bool
+			if rec, ok, err = f.nextLine(); ok || err != nil {
+				break
+			}
+		}
 		rec, err = f.nextJSON()
 	case modeCSV:
 		rec, err = f.nextCSV()

@@ -106,6 +106,14 @@ func envelopeLike(obj []byte) bool {
 		i++
 	}
 	rest := obj[i:]
+	if len(rest) < 2 || rest[0] != '"' {
+		return false
+	}
+	switch rest[1] {
+	case 'r', 'R', 'v', 'i', '@', 'k', 'a':
+	default:
+		return false
+	}
 	for _, k := range [...]string{`"records"`, `"Records"`, `"value"`, `"items"`, `"@odata.`} {
 		if bytes.HasPrefix(rest, []byte(k)) {
 			return true
