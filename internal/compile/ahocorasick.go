@@ -18,15 +18,11 @@ type acAutomaton struct {
 	firstTerm int32
 	// start is the row offset of the start state.
 	start int32
-	// outs[state] lists the ids of patterns ending at the state, suffixes
-	// included; filled only when built with outputs.
-	outs [][]int32
 }
 
 // newAC builds an automaton for patterns. With foldASCII, ASCII letters of
 // either case share a class (case-insensitive matching of ASCII patterns).
-// With outputs, the automaton records which patterns end at each state.
-func newAC(patterns []string, foldASCII, outputs bool) *acAutomaton {
+func newAC(patterns []string, foldASCII bool) *acAutomaton {
 	a := &acAutomaton{}
 	// Byte classes.
 	var used [256]bool
@@ -80,11 +76,6 @@ func newAC(patterns []string, foldASCII, outputs bool) *acAutomaton {
 	nc := a.nclass
 	next := make([]int32, len(nodes)*nc)
 	terminal := make([]bool, len(nodes))
-	var outs [][]int32
-	if outputs {
-		outs = make([][]int32, len(nodes))
-		outs[0] = nodes[0].out
-	}
 	queue := make([]int32, 0, len(nodes))
 	for cl := 0; cl < nc; cl++ {
 		if nx, ok := nodes[0].child[uint16(cl)]; ok {
@@ -99,10 +90,6 @@ func newAC(patterns []string, foldASCII, outputs bool) *acAutomaton {
 		queue = queue[1:]
 		f := nodes[s].fail
 		terminal[s] = len(nodes[s].out) > 0 || terminal[f]
-		if outputs {
-			o := append([]int32(nil), nodes[s].out...)
-			outs[s] = append(o, outs[f]...)
-		}
 		for cl := 0; cl < nc; cl++ {
 			if nx, ok := nodes[s].child[uint16(cl)]; ok {
 				nodes[nx].fail = next[int(f)*nc+cl]
@@ -135,15 +122,9 @@ func newAC(patterns []string, foldASCII, outputs bool) *acAutomaton {
 	a.start = newID[0] * int32(nc)
 	a.firstTerm = int32(nonTerm * nc)
 	a.next = make([]int32, len(next))
-	if outputs {
-		a.outs = make([][]int32, len(nodes))
-	}
 	for old, id := range newID {
 		for cl := 0; cl < nc; cl++ {
 			a.next[int(id)*nc+cl] = newID[next[old*nc+cl]] * int32(nc)
-		}
-		if outputs {
-			a.outs[id] = outs[old]
 		}
 	}
 	return a
@@ -170,22 +151,4 @@ func (a *acAutomaton) contains(text []byte) bool {
 		}
 	}
 	return false
-}
-
-// scan calls fn with the pattern ids ending at every position of text where
-// at least one pattern ends. fn returns false to stop the scan. The
-// automaton must have been built with outputs.
-func (a *acAutomaton) scan(text []byte, fn func(ids []int32) bool) {
-	s := a.start
-	nc := int32(a.nclass)
-	if s >= a.firstTerm && !fn(a.outs[s/nc]) {
-		return
-	}
-	next, class, term := a.next, &a.class, a.firstTerm
-	for _, c := range text {
-		s = next[s+int32(class[c])]
-		if s >= term && !fn(a.outs[s/nc]) {
-			return
-		}
-	}
 }

@@ -57,7 +57,7 @@ func newStrSet(ps []pattern) *strSet {
 		}
 	}
 	if len(s.contains) >= acMinPatterns {
-		s.ac = newAC(s.contains, false, false)
+		s.ac = newAC(s.contains, false)
 	}
 	return s
 }
