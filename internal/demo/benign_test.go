@@ -167,7 +167,6 @@ func TestBenignLooksBenign(t *testing.T) {
 	}
 }
 
-
 // TestTrapsLookMalicious checks that the traps really do look like attacks,
 // so a rule that ignores them has been tuned rather than blind.
 func TestTrapsLookMalicious(t *testing.T) {

@@ -107,7 +107,9 @@ func TestGroundTruthComplete(t *testing.T) {
 		m    func(t *testing.T) *Manifest
 	}{
 		{"default", defaultDemo},
-		{"short window", func(t *testing.T) *Manifest { return generate(t, Options{Dir: t.TempDir(), Seed: 5, Users: minUsers, Days: minDays}) }},
+		{"short window", func(t *testing.T) *Manifest {
+			return generate(t, Options{Dir: t.TempDir(), Seed: 5, Users: minUsers, Days: minDays})
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := tc.m(t)
@@ -206,7 +208,6 @@ func checkGroundTruth(t *testing.T, m *Manifest) {
 		t.Errorf("S1 has %d duplicate records, want 1", dups)
 	}
 }
-
 
 // TestSpreadAcrossFormats checks each multi-record sign-in story lands in
 // several export formats, so a reader that misses one is noticed.

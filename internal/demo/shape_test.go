@@ -257,7 +257,6 @@ func checkLARow(t *testing.T, where, table string, csvFile bool, o map[string]an
 	}
 }
 
-
 func TestMetadataFiles(t *testing.T) {
 	m := defaultDemo(t)
 	var tj tenantJSON
