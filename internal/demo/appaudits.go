@@ -27,15 +27,14 @@ func (g *generator) consentAudit(r rng, t time.Time, actor *user, ip netip.Addr,
 	a := g.appAudit(r, t, actor, ip, ua, "Consent to application", "Assign", corr)
 	a.details = [][2]string{{"User-Agent", ua}, {"AppId", client.appID}}
 	a.ualEventClass = "ServicePrincipal"
-	yes := map[bool]string{true: "True", false: "False"}
 	consentType, principal := "Principal", actor.id
 	if admin {
 		consentType, principal = "AllPrincipals", ""
 	}
 	props := []modProp{
-		{"ConsentContext.IsAdminConsent", "", q(yes[admin])},
+		{"ConsentContext.IsAdminConsent", "", q(capitalBool(admin))},
 		{"ConsentContext.IsAppOnly", "", q("False")},
-		{"ConsentContext.OnBehalfOfAll", "", q(yes[admin])},
+		{"ConsentContext.OnBehalfOfAll", "", q(capitalBool(admin))},
 		{"ConsentContext.Tags", "", q("WindowsAzureActiveDirectoryIntegratedApp")},
 		{"ConsentAction.Permissions", "", q(consentPermissions(r.token(32), client.spID, principal, g.t.spOf(fpGraph), consentType, scope))},
 	}
@@ -49,6 +48,14 @@ func (g *generator) consentAudit(r rng, t time.Time, actor *user, ip netip.Addr,
 	}
 	a.targets = []target{{id: client.spID, display: client.name, typ: "ServicePrincipal", props: props}}
 	return a
+}
+
+// capitalBool renders a boolean the way audit logs do: "True" or "False".
+func capitalBool(b bool) string {
+	if b {
+		return "True"
+	}
+	return "False"
 }
 
 // grantAudit is "Add delegated permission grant": targetResources[0] is the

@@ -53,7 +53,7 @@ const (
 	DefaultUsers = 50
 	DefaultDays  = 7
 	minDays      = 3
-	maxUsers     = 100000
+	maxUsers     = 20000
 )
 
 // Manifest describes what Generate wrote.

@@ -62,9 +62,13 @@ func (g *generator) writeInventory() error {
 		if story == "" || g.truth.byID[story] == nil {
 			return
 		}
+		id := a.spID
+		if what == "application" {
+			id = a.objectID
+		}
 		g.truth.byID[story].Records = append(g.truth.byID[story].Records, TruthRecord{
 			File: path, Format: fmtGraphInvent, Kind: event.KindAppInventory.String(), Line: 2 + i, Index: int64(i),
-			ID: map[bool]string{true: a.objectID, false: a.spID}[what == "application"], Time: g.end.Format(time.RFC3339Nano),
+			ID: id, Time: g.end.Format(time.RFC3339Nano),
 			Note: what + " inventory of " + a.name,
 		})
 	}

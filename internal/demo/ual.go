@@ -261,11 +261,15 @@ func (g *generator) stsLogon(r rng, s *signIn) *ualRecord {
 		t: s.t, id: r.guid(), operation: op, recordType: 15, workload: "AzureActiveDirectory", status: status,
 		userID: u.upn, userKey: u.puid + "@" + g.t.domain, clientIP: s.ip.String(), objectID: s.resID, org: g.t.id,
 	}
+	detail := "Success"
+	if s.errCode != 0 {
+		detail = "Redirect"
+	}
 	rec.body = func(w *jw) {
 		w.num("AzureActiveDirectoryEventType", 1)
 		w.arr("ExtendedProperties")
 		for _, kv := range [][2]string{
-			{"ResultStatusDetail", map[bool]string{true: "Success", false: "Redirect"}[s.errCode == 0]},
+			{"ResultStatusDetail", detail},
 			{"UserAgent", s.agent.ua},
 			{"RequestType", "OAuth2:Authorize"},
 		} {
