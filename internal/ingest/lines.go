@@ -65,6 +65,20 @@ func (f *File) nextLine() (Record, bool, error) {
 			w.line++
 			return rec, true, nil
 		}
+		if f.js.lineMode && f.index > 0 && line[0] == '{' && !closesOnLine(line) && nextStartsRecord(w.buf[next:w.w]) {
+			// In a file of one record per line, a record that does not
+			// close on its line while the next line starts a new one was
+			// cut short: scanning on would swallow the next lines into it.
+			// (A pretty-printed object among the lines continues with a
+			// key or a closing bracket, and still goes to the scanner.)
+			// Report it and go on at the next line.
+			err := f.recordErr(w.line, w.base+int64(a), fmt.Errorf("%w: the line ends inside the record", ErrTruncated))
+			w.r = next
+			if end < w.w {
+				w.line++
+			}
+			return Record{}, false, err
+		}
 		if line[0] == '{' || line[0] == '[' {
 			w.r = a
 			return f.topValue()
@@ -153,4 +167,41 @@ func prefix(b []byte, n int) []byte {
 		return b[:n]
 	}
 	return b
+}
+
+// closesOnLine reports whether the brackets opened on a line are all closed
+// by its end (strings and escapes honoured).
+func closesOnLine(line []byte) bool {
+	depth, inStr, esc := 0, false, false
+	for _, c := range line {
+		switch {
+		case esc:
+			esc = false
+		case inStr:
+			if c == '\\' {
+				esc = true
+			} else if c == '"' {
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return depth <= 0 && !inStr
+}
+
+// nextStartsRecord reports whether the first non-blank line in b (the
+// buffered text after the current line) starts a new object.
+func nextStartsRecord(b []byte) bool {
+	for _, c := range b {
+		if isSpace(c) {
+			continue
+		}
+		return c == '{'
+	}
+	return false
 }
