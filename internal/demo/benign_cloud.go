@@ -75,7 +75,8 @@ func (g *generator) cloudStreams(add func(string, volume, func(time.Time) float6
 	add("activity-vm", volFixed, func(t time.Time) float64 {
 		_, wd := siteAzure.local(t)
 		h := t.UTC().Hour()
-		if wd != time.Saturday && wd != time.Sunday && (h == 7 || h == 19) && t.UTC().Minute() < 30 {
+		// 13:00 and 22:00 UTC: 08:00 and 17:00 at headquarters.
+		if wd != time.Saturday && wd != time.Sunday && (h == 13 || h == 22) && t.UTC().Minute() < 30 {
 			return 6
 		}
 		return 0
@@ -126,7 +127,7 @@ func (g *generator) bgVMSchedule(t time.Time) {
 	m := g.t.mis[1]
 	vm := fmt.Sprintf("vm-app-%02d", 1+r.IntN(4))
 	op, action := "MICROSOFT.COMPUTE/VIRTUALMACHINES/START/ACTION", "Microsoft.Compute/virtualMachines/start/action"
-	if t.UTC().Hour() >= 12 {
+	if t.UTC().Hour() >= 18 {
 		op, action = "MICROSOFT.COMPUTE/VIRTUALMACHINES/DEALLOCATE/ACTION", "Microsoft.Compute/virtualMachines/deallocate/action"
 	}
 	c := activityCaller{oid: m.spID, appID: m.appID, principalType: "ServicePrincipal", role: "Contributor", ip: m.ip}

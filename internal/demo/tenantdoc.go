@@ -34,7 +34,11 @@ type businessHours struct {
 	Days  []string `json:"days"`
 	Start string   `json:"start"`
 	End   string   `json:"end"`
-	Note  string   `json:"note"`
+	// TimeZone is the headquarters' zone, the tenant-wide default for
+	// "outside business hours" rules; each user works in users[].timeZone.
+	TimeZone  string `json:"timeZone"`
+	UTCOffset int    `json:"utcOffsetMinutes"`
+	Note      string `json:"note"`
 }
 
 type siteJSON struct {
@@ -132,7 +136,8 @@ func (g *generator) tenantDoc() tenantJSON {
 		TenantID: t.id, DisplayName: t.name, VerifiedDomains: []string{t.domain, t.initialDomain}, InitialDomain: t.initialDomain,
 		Workspace: t.workspaceID, WindowStart: g.start.Format(time.RFC3339), WindowEnd: g.end.Format(time.RFC3339),
 		BusinessHours: businessHours{Days: []string{"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}, Start: "08:00", End: "18:00",
-			Note: "local time of each user's site; fixed standard-time UTC offsets (the default window has no daylight saving)"},
+			TimeZone: sites[0].TZ, UTCOffset: sites[0].OffsetMin,
+			Note: "timeZone is headquarters (New York), where the key vault's owning team and its applications work; each user keeps these hours in their own site's zone (users[].timeZone); the generator uses fixed standard-time offsets (the default window has no daylight saving)"},
 		AddressPlan:      "All addresses are documentation addresses (RFC 5737 IPv4 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24; RFC 3849 IPv6 2001:db8::/32) and ASNs are documentation ASNs (RFC 5398). 198.51.100.0/24 and 2001:db8:10::/44 are the tenant's offices, 203.0.113.0/24 is attacker infrastructure split by country, 192.0.2.0/24 is cloud and service infrastructure; see sites.",
 		Azure:            azureJSON{Subscription: t.subscription, ResourceGroup: t.resourceGroup, KeyVault: t.vault.name, KeyVaultID: t.vault.resourceID},
 		AWS:              awsJSON{Account: t.aws.id, Region: t.aws.region, IAMUsers: []string{t.aws.ciUser, t.aws.engineer}, Roles: t.aws.roles, Buckets: t.aws.buckets},
