@@ -54,8 +54,11 @@ import (
 // kindTable is the compiled form of one log kind: its slot paths and the
 // rules that run on it.
 type kindTable struct {
-	kind   event.Kind
-	paths  []event.Path
+	kind  event.Kind
+	paths []event.Path
+	// dotted[i][a][b-a-1] is paths[i][a..b] joined with dots (b > a), the
+	// keys event.Each tries for field names that contain dots.
+	dotted [][][]string
 	slotOf map[string]int
 	rules  []kindRule
 	pf     *prefilter
@@ -92,6 +95,13 @@ func (kt *kindTable) slotFor(p event.Path) int {
 	}
 	i := len(kt.paths)
 	kt.paths = append(kt.paths, p)
+	d := make([][]string, len(p))
+	for a := range p {
+		for b := a + 1; b < len(p); b++ {
+			d[a] = append(d[a], strings.Join(p[a:b+1], "."))
+		}
+	}
+	kt.dotted = append(kt.dotted, d)
 	kt.slotOf[key] = i
 	return i
 }

@@ -4,7 +4,6 @@ import (
 	"math/bits"
 
 	"github.com/idsentry/idsentry/internal/event"
-	"github.com/valyala/fastjson"
 )
 
 // Matcher matches events against a Set. It reuses its slot storage from
@@ -16,12 +15,10 @@ type Matcher struct {
 	ev  *event.Event
 	kt  *kindTable
 
-	slots    []slot
-	cur      *slot
-	appendFn func(*fastjson.Value) bool
-	kw       []val
-	kwGen    uint32
-	buf      []byte // texts and folded texts of the current event
+	slots []slot
+	kw    []val
+	kwGen uint32
+	buf   []byte // texts and folded texts of the current event
 
 	cand    []uint64 // candidate rules of the current event (prefilter)
 	pending int      // prefiltered rules not yet marked
@@ -31,7 +28,6 @@ type Matcher struct {
 // NewMatcher returns a Matcher for the set.
 func (s *Set) NewMatcher() *Matcher {
 	m := &Matcher{set: s, slots: make([]slot, s.slots)}
-	m.appendFn = m.appendVal
 	m.markFn = m.mark
 	return m
 }

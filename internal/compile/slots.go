@@ -107,19 +107,55 @@ func (m *Matcher) slot(i int) *slot {
 		s.gen = m.gen
 		s.vals = s.vals[:0]
 		if m.ev.Doc != nil {
-			m.cur = s
-			event.Each(m.ev.Doc, m.kt.paths[i], m.appendFn)
-			m.cur = nil
+			m.resolve(s, m.ev.Doc, m.kt.paths[i], m.kt.dotted[i], 0)
 		}
 	}
 	return s
 }
 
-// appendVal is the event.Each callback filling m.cur; it is bound once per
-// Matcher (m.appendFn) so resolving a slot does not allocate.
-func (m *Matcher) appendVal(v *fastjson.Value) bool {
-	m.cur.vals = append(m.cur.vals, val{v: v, typ: v.Type()})
-	return true
+// resolve appends the values at path p[from:] of v to s. It has exactly
+// the semantics of event.Each (arrays at any level yield every element; a
+// missing key is retried joined with the following segments, for keys
+// that contain dots) but uses the joined keys precomputed per slot, so it
+// neither allocates nor calls back.
+func (m *Matcher) resolve(s *slot, v *fastjson.Value, p event.Path, dotted [][]string, from int) {
+	for i := from; i < len(p); i++ {
+		if v == nil {
+			return
+		}
+		switch v.Type() {
+		case fastjson.TypeObject:
+			next := v.Get(p[i])
+			if next == nil {
+				for j := i + 1; j < len(p); j++ {
+					if next = v.Get(dotted[i][j-i-1]); next != nil {
+						i = j
+						break
+					}
+				}
+			}
+			v = next
+		case fastjson.TypeArray:
+			arr, _ := v.Array()
+			for _, el := range arr {
+				m.resolve(s, el, p, dotted, i)
+			}
+			return
+		default:
+			return
+		}
+	}
+	if v == nil {
+		return
+	}
+	if v.Type() == fastjson.TypeArray {
+		arr, _ := v.Array()
+		for _, el := range arr {
+			s.vals = append(s.vals, val{v: el, typ: el.Type()})
+		}
+		return
+	}
+	s.vals = append(s.vals, val{v: v, typ: v.Type()})
 }
 
 // present reports whether the field of slot i exists in the event, even
