@@ -50,10 +50,19 @@ func choose(r rng, mix []weighted) sinkSel {
 	return mix[len(mix)-1].to
 }
 
+// render writes a record with the scratch writer. The bytes are only valid
+// until the next render: records written later (defer1, stories) are
+// copied by own.
 func (g *generator) render(fn func(w *jw)) []byte {
 	g.w.reset()
 	fn(&g.w)
-	return g.w.bytes()
+	return g.w.b
+}
+
+// own copies a rendered record's bytes so it can wait in a queue.
+func (r rec) own() rec {
+	r.data = append([]byte(nil), r.data...)
+	return r
 }
 
 // signInRec renders a sign-in for the chosen export.

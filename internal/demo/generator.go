@@ -131,6 +131,7 @@ func (g *generator) defer1(r rec) {
 		g.put(&r)
 		return
 	}
+	r = r.own()
 	g.seq++
 	r.seq = g.seq
 	heap.Push(&g.pending, &r)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/idsentry/idsentry/internal/event"
@@ -75,15 +76,15 @@ func (g *generator) writeInventory() error {
 	for _, a := range g.t.apps {
 		if a.objectID != "" {
 			mark(appsPath, len(apps), a, "application")
-			apps = append(apps, g.render(func(w *jw) { writeApplication(w, a) }))
+			apps = append(apps, slices.Clone(g.render(func(w *jw) { writeApplication(w, a) })))
 		}
 		if a.kind == "malicious" {
 			mark(spsPath, len(sps), a, "service principal")
 		}
-		sps = append(sps, g.render(func(w *jw) { writeServicePrincipal(w, a, g.t.id) }))
+		sps = append(sps, slices.Clone(g.render(func(w *jw) { writeServicePrincipal(w, a, g.t.id) })))
 	}
 	for _, m := range g.t.mis {
-		sps = append(sps, g.render(func(w *jw) { writeMIServicePrincipal(w, m) }))
+		sps = append(sps, slices.Clone(g.render(func(w *jw) { writeMIServicePrincipal(w, m) })))
 	}
 	if err := g.pageFile(appsPath, "https://graph.microsoft.com/v1.0/$metadata#applications", fmtGraphInvent, event.KindAppInventory, apps); err != nil {
 		return err

@@ -21,9 +21,6 @@ func (w *jw) reset() {
 	w.comma = w.comma[:0]
 }
 
-// bytes returns a copy of the document written so far.
-func (w *jw) bytes() []byte { return append([]byte(nil), w.b...) }
-
 // String returns the document written so far.
 func (w *jw) String() string { return string(w.b) }
 

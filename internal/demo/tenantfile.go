@@ -3,6 +3,7 @@ package demo
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -51,7 +52,7 @@ func (g *generator) writeJSON(rel, format string, v any) error {
 func (g *generator) writeIdentities() error {
 	var recs [][]byte
 	for _, u := range g.t.users {
-		recs = append(recs, g.render(func(w *jw) {
+		recs = append(recs, slices.Clone(g.render(func(w *jw) {
 			w.obj("")
 			w.str("id", u.id)
 			w.str("displayName", u.display)
@@ -87,7 +88,7 @@ func (g *generator) writeIdentities() error {
 			}
 			w.end()
 			w.end()
-		}))
+		})))
 	}
 	return g.pageFile(pathIdentities,
 		"https://graph.microsoft.com/v1.0/$metadata#users(id,displayName,givenName,surname,userPrincipalName,mail,jobTitle,department,officeLocation,city,country,usageLocation,accountEnabled,userType,createdDateTime,memberOf())",

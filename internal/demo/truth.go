@@ -103,6 +103,7 @@ func (g *generator) story(r rng, d *storyDef, recs *[]rec) *storyCtx {
 }
 
 func (c *storyCtx) add(x rec, note string) {
+	x = x.own()
 	x.story, x.note = c.def.ID, note
 	*c.recs = append(*c.recs, x)
 }
