@@ -243,7 +243,7 @@ func (a *directoryAudit) writeUAL(w *jw) {
 	w.obj("")
 	w.str("CreationTime", ts(a.t, layoutUAL))
 	w.str("Id", a.ualID)
-	w.str("Operation", a.activity+".")
+	w.str("Operation", a.ualOperation())
 	w.str("OrganizationId", a.tenantID)
 	w.num("RecordType", 8)
 	status := "Success"
@@ -320,6 +320,16 @@ func (a *directoryAudit) writeUAL(w *jw) {
 	w.end()
 	w.str("TargetContextId", a.tenantID)
 	w.end()
+}
+
+// ualOperation is the activity as UAL names it: with a trailing period
+// ("Consent to application."), except the credentials activity, which
+// keeps its trailing space instead (detections.md §3 row 1).
+func (a *directoryAudit) ualOperation() string {
+	if strings.HasSuffix(a.activity, " ") {
+		return a.activity
+	}
+	return a.activity + "."
 }
 
 func (a *directoryAudit) objectID() string {

@@ -100,7 +100,7 @@ func (g *generator) auditRec(a *directoryAudit, to sinkSel) rec {
 	case toLACSV:
 		out.fam, out.row = g.fam.auditLACSV, a.laRow().csv()
 	case toUAL, toPurview:
-		u := &ualRecord{t: a.t, id: a.ualID, operation: a.activity + ".", recordType: 8, workload: "AzureActiveDirectory"}
+		u := &ualRecord{t: a.t, id: a.ualID, operation: a.ualOperation(), recordType: 8, workload: "AzureActiveDirectory"}
 		out.id, out.kind = a.ualID, event.KindEntraAudit
 		data := g.render(a.writeUAL)
 		if to == toUAL {

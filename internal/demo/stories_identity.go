@@ -324,7 +324,7 @@ func (g *generator) storyAppChain(r rng, v *victims, recs *[]rec) {
 	secret := cred{keyID: r.guid(), name: "sync", hint: "k9P", kind: "Password", start: mins(base, 9).Truncate(time.Second)}
 	secret.end = secret.start.AddDate(2, 0, 0)
 	x.creds = []cred{secret}
-	c.audit(g.credentialAudit(r, mins(base, 9), u, ip, uaAttackerEdge.ua, x, nil, x.creds), toAzure, "first client secret added (KeyDescription [] to one key)")
+	c.audit(g.credentialAudit(r, mins(base, 9), u, ip, uaAttackerEdge.ua, x, nil, x.creds), toPurview, "first client secret added (KeyDescription [] to one key; UAL form, Operation keeps the en dash and trailing space)")
 	corr = r.guid()
 	scope := "Mail.Read offline_access"
 	c.audit(g.consentAudit(r, mins(base, 25), u, ip, uaAttackerEdge.ua, x, false, scope, corr, false), toGraph, "Consent to application by the same user")
