@@ -12,6 +12,26 @@
 // documentation ranges; tenant.json lists which range stands for which
 // place. Output is written as it is generated, so memory stays flat however
 // large Options.Size makes it.
+//
+// Layout under Options.Dir (every log kind in several export formats):
+//
+//	entra/signins/azure-monitor/<Category>.json      Azure Monitor records, NDJSON, per category
+//	entra/signins/event-hub/signins-<day>.json.gz    {"records":[…]}, gzipped, one per day
+//	entra/signins/graph/signIns-<n>.json             Graph beta pages with @odata.nextLink
+//	entra/signins/log-analytics/<Table>.json|.csv    Log Analytics JSON and portal CSV exports
+//	entra/audit/{graph,azure-monitor,log-analytics}  directory audits (and in the UAL files below)
+//	entra/apps/graph/*.json                          application and service principal inventory
+//	m365/management-api/<ContentType>/<day>.json     Management API content blobs (JSON arrays)
+//	m365/purview/AuditLog_<from>_<to>.csv            Purview audit search export
+//	azure/keyvault, azure/activity                   resource-log NDJSON and {"records":[…]}
+//	aws/AWSLogs/<account>/CloudTrail/…json.gz        CloudTrail {"Records":[…]}, one per day
+//	kubernetes/kube-apiserver-audit.log, eventlist-* audit.k8s.io/v1 NDJSON and EventList
+//	tenant.json, identities.json, ground-truth.json  the organisation, a Graph users export, the stories
+//
+// The stories are S1-S6 of issue 5 and the S7 identity attacks of
+// detections.md §4; traps T1 and T2 are benign activity that looks
+// malicious. ground-truth.json lists, per story, the detections it should
+// raise and every record (file, line, index, ID) that belongs to it.
 package demo
 
 import (
