@@ -39,7 +39,6 @@ type scanFlags struct {
 	businessHours                     string
 	riskScore, riskTactics, riskRules int
 	maxDistinct                       int
-	progress                          bool
 	title                             string
 	placeholdersFile                  string
 	verifiedDomains                   []string

@@ -16,7 +16,6 @@ import (
 
 	"github.com/idsentry/idsentry/internal/alert"
 	"github.com/idsentry/idsentry/internal/compile"
-	"github.com/idsentry/idsentry/internal/event"
 	"github.com/idsentry/idsentry/internal/sigma"
 )
 
@@ -245,13 +244,4 @@ func Kinds(r *compile.Rule) []string {
 		out = append(out, k.String())
 	}
 	return out
-}
-
-// kindOf returns the first log kind of a rule (for field resolution of a
-// correlation's group-by values), or KindUnknown.
-func kindOf(r *compile.Rule) event.Kind {
-	if len(r.Kinds) > 0 {
-		return r.Kinds[0]
-	}
-	return event.KindUnknown
 }

@@ -141,10 +141,9 @@ func (f *FileStats) skip(reason, origin, full string) {
 // batch is a group of records copied out of a reader's buffer, handed to a
 // worker.
 type batch struct {
-	file      *FileStats
-	data      []byte
-	recs      []batchRec
-	container ingest.Container
+	file *FileStats
+	data []byte
+	recs []batchRec
 }
 
 type batchRec struct {
