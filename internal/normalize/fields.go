@@ -31,6 +31,16 @@ var (
 	synthesized = map[event.Kind]map[string]bool{}
 )
 
+// dynamic lists, per kind, the canonical paths of open objects whose keys
+// come from the data (folded property bags, request bodies, annotations):
+// any path below them is a field of the kind.
+var dynamic = map[event.Kind][]string{}
+
+// addDynamic registers open-object paths for a kind.
+func addDynamic(k event.Kind, paths ...string) {
+	dynamic[k] = append(dynamic[k], paths...)
+}
+
 // addSynthesized registers canonical paths whose values may not appear
 // verbatim in the raw record.
 func addSynthesized(k event.Kind, paths ...string) {
@@ -110,6 +120,13 @@ func Resolve(k event.Kind, name string) (p event.Path, known bool) {
 	}
 	if to, ok := folded[k][strings.ToLower(name)]; ok {
 		return event.ParsePath(to), true
+	}
+	// Under an open object (a folded property bag, a request body) any key
+	// is a field.
+	for _, d := range dynamic[k] {
+		if strings.HasPrefix(name, d+".") {
+			return event.ParsePath(name), true
+		}
 	}
 	// A prefix of a known path (an object such as "status") is known too.
 	for c := range canonical[k] {
