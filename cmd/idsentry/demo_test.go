@@ -82,7 +82,7 @@ func TestDemoGroundTruth(t *testing.T) {
 	}
 	defer f.Close()
 	detected := map[string]map[string]bool{} // story → implements seen
-	hit := map[string][]string{}              // story → rule titles
+	hit := map[string][]string{}             // story → rule titles
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for sc.Scan() {
