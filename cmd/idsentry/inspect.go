@@ -42,8 +42,17 @@ It exits non-zero when a file cannot be recognised at all.`,
 			} else {
 				writeInspect(out, res)
 			}
-			if bad := res.Unrecognised(); len(bad) > 0 {
-				return exitf(exitUnreadable, "%d of %d files could not be read", len(bad), len(res.Files))
+			// A file named on the command line that is not a log is an
+			// error; non-log files met while walking a directory (READMEs,
+			// label files) are listed and do not fail the run.
+			named := 0
+			for _, f := range res.Unrecognised() {
+				if !f.FromDir {
+					named++
+				}
+			}
+			if named > 0 {
+				return exitf(exitUnreadable, "%d of %d files could not be read", named, len(res.Files))
 			}
 			return nil
 		},
@@ -71,7 +80,11 @@ func writeInspect(w io.Writer, r *scan.Result) {
 	fmt.Fprintln(tw, "FILE\tLAYOUT\tKINDS (FORMAT)\tRECORDS\tSKIPPED\tDUPS\tTIME RANGE (UTC)")
 	for _, f := range r.Files {
 		if f.Err != "" {
-			fmt.Fprintf(tw, "%s\tunrecognised\t-\t-\t-\t-\t-\n", f.Path)
+			what := "unrecognised"
+			if f.FromDir {
+				what = "not a log (skipped)"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\n", f.Path, what)
 			continue
 		}
 		layout := f.Layout
@@ -88,6 +101,7 @@ func writeInspect(w io.Writer, r *scan.Result) {
 	for _, f := range r.Files {
 		if f.Err != "" {
 			fmt.Fprintf(w, "%s: %s\n", f.Path, f.Err)
+			continue
 		}
 		reasons := make([]string, 0, len(f.SkipReasons))
 		for k := range f.SkipReasons {

@@ -272,11 +272,15 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	close(stopProgress)
 	progWG.Wait()
 
+	res.Skipped = skipped.Load()
 	for _, st := range res.Files {
 		st.classify()
+		if st.Err != "" {
+			// Not a log file: its lines are not skipped records.
+			res.Skipped -= st.Skipped
+		}
 	}
 	res.Records = records.Load()
-	res.Skipped = skipped.Load()
 	res.Duplicates = dups.Load()
 	res.OutOfRange = outRange.Load()
 	res.Bytes = bytesRead.Load()
