@@ -80,9 +80,10 @@ type tenantFile struct {
 	VerifiedDomains []string `json:"verifiedDomains"`
 	BusinessHours   string   `json:"-"`
 	Hours           struct {
-		Days  []string `json:"days"`
-		Start string   `json:"start"`
-		End   string   `json:"end"`
+		Days     []string `json:"days"`
+		Start    string   `json:"start"`
+		End      string   `json:"end"`
+		TimeZone string   `json:"timeZone"`
 	} `json:"businessHours"`
 }
 
@@ -96,7 +97,11 @@ func readTenant(path string) (*tenantFile, error) {
 		return nil, err
 	}
 	if t.Hours.Start != "" && len(t.Hours.Days) > 0 {
-		t.BusinessHours = fmt.Sprintf("%.3s-%.3s %s-%s UTC", t.Hours.Days[0], t.Hours.Days[len(t.Hours.Days)-1], t.Hours.Start, t.Hours.End)
+		tz := t.Hours.TimeZone
+		if tz == "" {
+			tz = "UTC"
+		}
+		t.BusinessHours = fmt.Sprintf("%.3s-%.3s %s-%s %s", t.Hours.Days[0], t.Hours.Days[len(t.Hours.Days)-1], t.Hours.Start, t.Hours.End, tz)
 	}
 	return &t, nil
 }
