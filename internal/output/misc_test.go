@@ -27,8 +27,8 @@ func TestColorEnabled(t *testing.T) {
 		t.Skip(err)
 	}
 	defer dev.Close()
-	if !ColorEnabled(dev, false) {
-		t.Error("no colour on a character device")
+	if ColorEnabled(dev, false) {
+		t.Error("colour on /dev/null, a character device but not a terminal")
 	}
 	if ColorEnabled(dev, true) {
 		t.Error("colour despite --no-color")
