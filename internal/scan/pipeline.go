@@ -154,6 +154,34 @@ type batchRec struct {
 
 const batchBytes = 1 << 20
 
+// batchPool recycles batches: a worker returns each batch once every event
+// of it has been handled (events are borrowed for the handler call only),
+// and readers fill recycled batches instead of growing fresh 1 MB buffers,
+// which was a third of a one-core scan's CPU (growslice, zeroing, GC).
+type batchPool struct{ free chan *batch }
+
+func newBatchPool(n int) *batchPool { return &batchPool{free: make(chan *batch, n)} }
+
+// get returns an empty batch for file st.
+func (p *batchPool) get(st *FileStats) *batch {
+	select {
+	case b := <-p.free:
+		b.file, b.data, b.recs = st, b.data[:0], b.recs[:0]
+		return b
+	default:
+		return &batch{file: st, data: make([]byte, 0, batchBytes+batchBytes/8), recs: make([]batchRec, 0, 512)}
+	}
+}
+
+// put recycles a handled batch (or drops it when the pool is full).
+func (p *batchPool) put(b *batch) {
+	b.file = nil
+	select {
+	case p.free <- b:
+	default:
+	}
+}
+
 // Run reads every file under paths and hands normalised events to the
 // workers' handlers. It returns an error only when a path cannot be
 // expanded; per-file failures are recorded in the result.
@@ -183,6 +211,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		outRange  atomic.Int64
 		dedup     = newIDSet()
 		batches   = make(chan *batch, workers*2)
+		pool      = newBatchPool(workers * 4)
 		wg        sync.WaitGroup
 	)
 
@@ -226,6 +255,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 						h.Event(ev)
 					}
 				}
+				pool.put(b)
 			}
 		}()
 	}
@@ -263,7 +293,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		go func(f Input, st *FileStats) {
 			defer rwg.Done()
 			defer func() { <-sem }()
-			readFile(ctx, f, st, opts, batches, &bytesRead, &skipped)
+			readFile(ctx, f, st, opts, batches, pool, &bytesRead, &skipped)
 		}(f, res.Files[i])
 	}
 	rwg.Wait()
@@ -292,7 +322,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 }
 
 // readFile streams one file into batches.
-func readFile(ctx context.Context, f Input, st *FileStats, opts Options, out chan<- *batch, bytesRead, skipped *atomic.Int64) {
+func readFile(ctx context.Context, f Input, st *FileStats, opts Options, out chan<- *batch, pool *batchPool, bytesRead, skipped *atomic.Int64) {
 	var (
 		file *ingest.File
 		err  error
@@ -312,12 +342,17 @@ func readFile(ctx context.Context, f Input, st *FileStats, opts Options, out cha
 		return
 	}
 	defer file.Close()
-	b := &batch{file: st}
+	b := pool.get(st)
 	var lastBytes int64
-	flush := func() {
-		if len(b.recs) > 0 {
+	flush := func(more bool) {
+		switch {
+		case len(b.recs) > 0:
 			out <- b
-			b = &batch{file: st}
+			if more {
+				b = pool.get(st)
+			}
+		case !more:
+			pool.put(b)
 		}
 	}
 	for {
@@ -346,10 +381,10 @@ func readFile(ctx context.Context, f Input, st *FileStats, opts Options, out cha
 			info := file.Info()
 			bytesRead.Add(info.DecodedBytes - lastBytes)
 			lastBytes = info.DecodedBytes
-			flush()
+			flush(true)
 		}
 	}
-	flush()
+	flush(false)
 	info := file.Info()
 	bytesRead.Add(info.DecodedBytes - lastBytes)
 	st.Layout = info.Layout
