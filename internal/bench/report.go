@@ -1,0 +1,332 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Row IDs.
+const (
+	RowRaw   = "a"
+	RowParse = "b"
+	RowNaive = "c"
+	RowJq    = "d"
+	RowScan1 = "e1"
+	RowScanN = "eN"
+	RowGzip1 = "f1"
+	RowGzipN = "fN"
+)
+
+// Report is the outcome of a benchmark run.
+type Report struct {
+	Machine Machine       `json:"machine"`
+	Started time.Time     `json:"started"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+	Size    int64         `json:"size"`
+	Sigma   string        `json:"sigma,omitempty"`
+	Dataset *Dataset      `json:"dataset"`
+	Rows    []Row         `json:"rows"`
+	// Corr is the correlation state stage.
+	Corr *StageResult `json:"corr"`
+	// Scaling holds the second-size runs (--scaling).
+	Scaling *Scaling `json:"scaling,omitempty"`
+	Targets []Target `json:"targets"`
+}
+
+// Row is one measured stage.
+type Row struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+	Cores int    `json:"cores"`
+	// Input is "ndjson" or "gzip".
+	Input  string       `json:"input"`
+	Result *StageResult `json:"result,omitempty"`
+	// Skipped says why the stage did not run (jq absent).
+	Skipped string `json:"skipped,omitempty"`
+}
+
+// MBps is the throughput in decoded megabytes (10^6 bytes) per second of
+// wall time.
+func (r *Row) MBps() float64 {
+	if r.Result == nil || r.Result.Wall <= 0 {
+		return 0
+	}
+	return float64(r.Result.Bytes) / 1e6 / r.Result.Wall.Seconds()
+}
+
+// RecordsPerSec is the records per second of wall time.
+func (r *Row) RecordsPerSec() float64 {
+	if r.Result == nil || r.Result.Wall <= 0 {
+		return 0
+	}
+	return float64(r.Result.Records) / r.Result.Wall.Seconds()
+}
+
+// Scaling is the second-size measurement.
+type Scaling struct {
+	Dataset *Dataset `json:"dataset"`
+	Rows    []Row    `json:"rows"`
+}
+
+// Target is one target of issue 6 checked against the run.
+type Target struct {
+	Name string `json:"name"`
+	// Met is nil when the target could not be checked (Detail says why).
+	Met    *bool  `json:"met"`
+	Detail string `json:"detail"`
+}
+
+// row returns the row with the given ID, or nil.
+func (rep *Report) row(id string) *Row {
+	for i := range rep.Rows {
+		if rep.Rows[i].ID == id && rep.Rows[i].Result != nil {
+			return &rep.Rows[i]
+		}
+	}
+	return nil
+}
+
+// rssLimit is the peak RSS target of (e).
+const rssLimit = 300 << 20
+
+func verdict(ok bool) *bool { return &ok }
+
+// check evaluates the targets.
+func (rep *Report) check() []Target {
+	var ts []Target
+	e1, eN, b, c := rep.row(RowScan1), rep.row(RowScanN), rep.row(RowParse), rep.row(RowNaive)
+	if e1 != nil && b != nil {
+		r := e1.MBps() / b.MBps()
+		ts = append(ts, Target{Name: "(e) 1 core ≥ 40% of (b)", Met: verdict(r >= 0.40),
+			Detail: fmt.Sprintf("%.0f MB/s = %.0f%% of %.0f MB/s", e1.MBps(), 100*r, b.MBps())})
+	}
+	if e1 != nil && c != nil {
+		r := e1.MBps() / c.MBps()
+		ts = append(ts, Target{Name: "(e) 1 core ≥ 8× (c)", Met: verdict(r >= 8),
+			Detail: fmt.Sprintf("%.0f MB/s = %.1f× %.1f MB/s", e1.MBps(), r, c.MBps())})
+	}
+	if e1 != nil && eN != nil {
+		t := Target{Name: fmt.Sprintf("(e) all cores ≥ 1.8× one core (%d cores)", eN.Cores)}
+		r := eN.MBps() / e1.MBps()
+		t.Detail = fmt.Sprintf("%.0f MB/s = %.2f× %.0f MB/s", eN.MBps(), r, e1.MBps())
+		if eN.Cores >= 2 {
+			t.Met = verdict(r >= 1.8)
+		} else {
+			t.Detail = "one core only: not checked"
+		}
+		ts = append(ts, t)
+	}
+	var peak int64
+	var parts []string
+	for _, r := range []*Row{e1, eN} {
+		if r != nil {
+			peak = max(peak, r.Result.MaxRSS)
+			parts = append(parts, fmt.Sprintf("%d core: %s", r.Cores, mib(r.Result.MaxRSS)))
+		}
+	}
+	if len(parts) > 0 {
+		ts = append(ts, Target{Name: "(e) peak RSS ≤ 300 MiB", Met: verdict(peak <= rssLimit), Detail: strings.Join(parts, ", ")})
+	}
+	ts = append(ts, rep.scalingTarget(e1, eN))
+	if c := rep.Corr; c != nil && c.Corr != nil {
+		cr := c.Corr
+		ok := cr.Bounded() && (cr.Users <= cr.MaxKeys || cr.Stats.KeyOverflow > 0) && c.MaxRSS <= rssLimit
+		ts = append(ts, Target{Name: fmt.Sprintf("correlation state for %s users bounded by its caps", count(int64(cr.Users))), Met: verdict(ok),
+			Detail: fmt.Sprintf("peak %s live keys ≤ %s × %d correlations; %s inputs over the key cap, %s values over the distinct cap (counted); peak RSS %s",
+				count(int64(cr.PeakKeys)), count(int64(cr.MaxKeys)), cr.Correlations, count(cr.Stats.KeyOverflow), count(cr.Stats.DistinctOverflow), mib(c.MaxRSS))})
+	}
+	return ts
+}
+
+// scalingTarget compares peak RSS of (e) at the two sizes.
+func (rep *Report) scalingTarget(e1, eN *Row) Target {
+	t := Target{Name: "(e) peak RSS at 5× size ≤ 110% of 1×"}
+	if rep.Scaling == nil || rep.Scaling.Dataset == nil {
+		t.Detail = "not run (use --scaling)"
+		return t
+	}
+	t.Name = fmt.Sprintf("(e) peak RSS at %s ≤ 110%% of %s", human(rep.Scaling.Dataset.Bytes), human(rep.Dataset.Bytes))
+	ok := true
+	var parts []string
+	for _, big := range rep.Scaling.Rows {
+		small := e1
+		if big.ID == RowScanN {
+			small = eN
+		}
+		if small == nil || big.Result == nil {
+			continue
+		}
+		r := float64(big.Result.MaxRSS) / float64(small.Result.MaxRSS)
+		ok = ok && r <= 1.10
+		parts = append(parts, fmt.Sprintf("%d core: %s vs %s (%+.0f%%)", big.Cores, mib(big.Result.MaxRSS), mib(small.Result.MaxRSS), 100*(r-1)))
+	}
+	t.Met, t.Detail = verdict(ok), strings.Join(parts, ", ")
+	return t
+}
+
+// WriteTable prints the report for people.
+func (rep *Report) WriteTable(w io.Writer) error {
+	p := &errWriter{w: w}
+	m := rep.Machine
+	p.printf("idsentry bench — %s, took %s\n\n", rep.Started.Format(time.RFC3339), rep.Elapsed.Round(time.Second))
+	p.printf("Machine   %s · %d cores · %s RAM · %s · %s/%s · load average %s at start\n", m.CPU, m.Cores, mib(m.Memory), m.Go, m.OS, m.Arch, m.Load)
+	if ds := rep.Dataset; ds != nil {
+		p.printf("Dataset   %s NDJSON: %s Azure Monitor sign-in records (%.0f bytes each on average), gzip copy %s; demo tenant seed %d, %d users\n",
+			human(ds.Bytes), count(ds.Records), float64(ds.Bytes)/float64(max(ds.Records, 1)), human(ds.GzipBytes), ds.Seed, ds.Users)
+	}
+	if e := rep.row(RowScan1); e != nil {
+		src := "the built-in pack"
+		if rep.Sigma != "" {
+			src += " + every SigmaHQ rule for azure, m365, aws and kubernetes"
+		}
+		p.printf("Rules     %s: %d compiled detections and correlations (the naive baseline interprets %d of them on sign-ins)\n",
+			src, e.Result.Rules, rep.naiveRules())
+	}
+	p.printf("\nMB/s and records/s are decoded input over the child's wall time (process start and rule loading included);\n")
+	p.printf("peak RSS is the child's getrusage maxrss; vs (x) is this row's MB/s over row x's.\n\n")
+	width := len("stage")
+	for _, r := range rep.allRows() {
+		width = max(width, len([]rune(r.label)))
+	}
+	p.printf("%-*s %5s %8s %11s %9s %8s %6s %9s %7s %7s %7s %7s\n", width, "stage", "cores", "MB/s", "records/s",
+		"peak RSS", "wall", "setup", "matches", "vs (a)", "vs (b)", "vs (c)", "vs (d)")
+	for _, x := range rep.allRows() {
+		r := x.row
+		p.printf("%s%s %5d ", x.label, strings.Repeat(" ", width-len([]rune(x.label))), r.Cores)
+		if r.Result == nil {
+			p.printf("%8s\n", r.Skipped)
+			continue
+		}
+		p.printf("%8.1f %11s %9s %8s %6s %9s", r.MBps(), count(int64(r.RecordsPerSec())), mib(r.Result.MaxRSS),
+			seconds(r.Result.Wall), seconds(r.Result.Setup), count(r.Result.Matches))
+		if x.scaled {
+			p.printf("\n")
+			continue
+		}
+		for _, id := range []string{RowRaw, RowParse, RowNaive, RowJq} {
+			if o := rep.row(id); o != nil && o.MBps() > 0 {
+				p.printf(" %7s", ratio(r.MBps()/o.MBps()))
+			} else {
+				p.printf(" %7s", "–")
+			}
+		}
+		p.printf("\n")
+	}
+	if c := rep.Corr; c != nil && c.Corr != nil {
+		cr := c.Corr
+		p.printf("\nCorrelation state: %s distinct users (%s events) through an event_count and a value_count correlation in a Stream,\n",
+			count(int64(cr.Users)), count(cr.Events))
+		p.printf("all inside one window: peak %s live keys (cap %s per correlation), key overflow %s, distinct overflow %s (cap %s per key),\n",
+			count(int64(cr.PeakKeys)), count(int64(cr.MaxKeys)), count(cr.Stats.KeyOverflow), count(cr.Stats.DistinctOverflow), count(int64(cr.MaxDistinct)))
+		p.printf("%s matches, %s hits; peak RSS %s; %s.\n", count(cr.Stats.Matches), count(c.Matches), mib(c.MaxRSS), c.Wall.Round(10*time.Millisecond))
+	}
+	p.printf("\nTargets (issue 6)\n")
+	for _, t := range rep.Targets {
+		mark := "–"
+		if t.Met != nil {
+			mark = map[bool]string{true: "✓", false: "✗"}[*t.Met]
+		}
+		p.printf("  %s %-52s %s\n", mark, t.Name, t.Detail)
+	}
+	return p.err
+}
+
+// labelled is a row with the label it is printed with.
+type labelled struct {
+	row    *Row
+	label  string
+	scaled bool
+}
+
+// allRows lists the rows to print: the main ones, then the scaling runs.
+func (rep *Report) allRows() []labelled {
+	var out []labelled
+	for i := range rep.Rows {
+		out = append(out, labelled{row: &rep.Rows[i], label: rep.Rows[i].Label})
+	}
+	if sc := rep.Scaling; sc != nil {
+		for i := range sc.Rows {
+			out = append(out, labelled{row: &sc.Rows[i], label: sc.Rows[i].Label + " at " + human(sc.Dataset.Bytes), scaled: true})
+		}
+	}
+	return out
+}
+
+// seconds formats a duration in seconds.
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
+
+// naiveRules is the number of rules the naive baseline ran.
+func (rep *Report) naiveRules() int {
+	if r := rep.row(RowNaive); r != nil {
+		return r.Result.Rules
+	}
+	return 0
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+// ratio formats a speed ratio.
+func ratio(r float64) string {
+	switch {
+	case r >= 10:
+		return fmt.Sprintf("%.0f×", r)
+	case r >= 0.1:
+		return fmt.Sprintf("%.2f×", r)
+	}
+	return fmt.Sprintf("%.3f×", r)
+}
+
+// mib formats bytes as MiB (or GiB).
+func mib(n int64) string {
+	if n >= 10<<30 {
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	}
+	return fmt.Sprintf("%.0f MiB", float64(n)/(1<<20))
+}
+
+// human formats a byte count in decimal units.
+func human(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.2f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// count formats an integer with thousands separators.
+func count(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}

@@ -1,0 +1,132 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// childEnv makes the test binary act as a stage child (see TestMain).
+const childEnv = "IDSENTRY_BENCH_TEST_CHILD"
+
+// runChild runs one stage as `idsentry bench stage` would: flags, then
+// NAME [FILE]; it prints the result as one JSON line.
+func runChild(args []string) int {
+	var o StageOptions
+	fs := flag.NewFlagSet("stage", flag.ContinueOnError)
+	fs.StringVar(&o.Sigma, "sigma", "", "")
+	fs.IntVar(&o.Users, "users", 0, "")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "")
+	if err := fs.Parse(args); err != nil || fs.NArg() < 1 {
+		fmt.Fprintln(os.Stderr, "usage: stage [flags] NAME [FILE]")
+		return 2
+	}
+	o.Name, o.File = fs.Arg(0), fs.Arg(1)
+	res, err := RunStage(context.Background(), o)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// TestRunEndToEnd runs the whole benchmark on a tiny dataset, each stage in
+// a child process (this test binary), and checks the report has every row,
+// the correlation stage and every target.
+func TestRunEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates a dataset and starts child processes")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sigma := sigmaDir
+	if _, err := os.Stat(sigma); err != nil {
+		t.Logf("SigmaHQ corpus not found at %s (shared data absent): built-in pack only", sigma)
+		sigma = ""
+	}
+	jq := ""
+	if _, err := exec.LookPath("jq"); err != nil {
+		jq = "-"
+	}
+	keep := t.TempDir()
+	o := Options{Size: 3_000_000, Keep: keep, Sigma: sigma, Scaling: true, ScaleSize: 4_000_000, CorrUsers: 2000, Jq: jq,
+		Exe: exe, Env: []string{childEnv + "=1"}}
+	rep, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Dataset.Bytes < 2_900_000 || rep.Dataset.Records == 0 || rep.Dataset.GzipBytes == 0 {
+		t.Errorf("dataset = %+v, want about 3 MB of records and a gzip copy", rep.Dataset)
+	}
+	want := []string{RowRaw, RowParse, RowNaive, RowJq, RowScan1, RowScanN, RowGzip1, RowGzipN}
+	if len(rep.Rows) != len(want) {
+		t.Fatalf("%d rows, want %d", len(rep.Rows), len(want))
+	}
+	for i, id := range want {
+		r := rep.Rows[i]
+		if r.ID != id {
+			t.Errorf("row %d is %s, want %s", i, r.ID, id)
+		}
+		if id == RowJq && jq == "-" {
+			continue
+		}
+		if r.Result == nil || r.Result.Records == 0 || r.Result.Wall <= 0 || r.Result.MaxRSS <= 0 {
+			t.Errorf("row %s: result %+v, want records, wall time and peak RSS", id, r.Result)
+		}
+	}
+	// Every record is read by every stage, gzip or not.
+	for _, id := range []string{RowRaw, RowParse, RowNaive, RowScan1, RowScanN, RowGzip1, RowGzipN} {
+		if got := rep.row(id).Result.Records; got != rep.Dataset.Records {
+			t.Errorf("row %s read %d records, want %d", id, got, rep.Dataset.Records)
+		}
+	}
+	if got, want := rep.row(RowScanN).Result.Matches, rep.row(RowScan1).Result.Matches; got != want {
+		t.Errorf("scan on all cores found %d matches, on one core %d", got, want)
+	}
+	if got, want := rep.row(RowGzip1).Result.Matches, rep.row(RowScan1).Result.Matches; got != want {
+		t.Errorf("scan of the gzip copy found %d matches, of the NDJSON %d", got, want)
+	}
+	if c := rep.Corr; c == nil || c.Corr == nil || c.Corr.Users != 2000 || c.Corr.PeakKeys == 0 || !c.Corr.Bounded() {
+		t.Errorf("correlation stage = %+v", rep.Corr)
+	}
+	if rep.Scaling == nil || len(rep.Scaling.Rows) != 2 || rep.Scaling.Dataset.Bytes < 3_900_000 {
+		t.Errorf("scaling = %+v, want two runs on a 4 MB dataset", rep.Scaling)
+	}
+	if len(rep.Targets) != 6 {
+		t.Errorf("%d targets, want 6: %+v", len(rep.Targets), rep.Targets)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, s := range []string{"Machine", "Dataset", "(a) raw read", "(b) fastjson parse only", "(c) naive", "(d) jq",
+		"(e) idsentry scan", "(f) idsentry scan, gzip", "at 4.0 MB", "Correlation state", "Targets", "peak RSS ≤ 300 MiB"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("table lacks %q:\n%s", s, out)
+		}
+	}
+	if _, err := json.Marshal(rep); err != nil {
+		t.Errorf("report does not marshal: %v", err)
+	}
+	// A second run over the kept directory reuses the dataset.
+	again, err := dataset(rep.Dataset.Dir, o.Size, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Elapsed != rep.Dataset.Elapsed {
+		t.Error("the kept dataset was generated again")
+	}
+}

@@ -1,0 +1,296 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Options configure a benchmark run.
+type Options struct {
+	// Size is the target size of the NDJSON dataset in bytes.
+	Size int64
+	// Keep, when set, is the directory the dataset is written to and left
+	// in; otherwise a temporary directory is used and removed. A dataset
+	// already in Keep with the requested size is reused.
+	Keep string
+	// Sigma is the SigmaHQ checkout whose rules run beside the built-in
+	// pack ("" for the built-in pack only).
+	Sigma string
+	// Scaling also scans a second dataset of ScaleSize bytes (default
+	// 5 × Size) to compare peak RSS.
+	Scaling   bool
+	ScaleSize int64
+	// CorrUsers is the number of distinct users of the correlation stage
+	// (default DefaultCorrUsers).
+	CorrUsers int
+	// Users is the demo tenant's size (0 picks one from Size).
+	Users int
+	// Exe and StageArgs start a stage child: Exe StageArgs... [flags] NAME
+	// FILE. Env is added to the child's environment.
+	Exe       string
+	StageArgs []string
+	Env       []string
+	// Jq is the jq executable ("" looks it up on PATH; "-" skips (d)).
+	Jq string
+	// ProfileDir, when set, receives CPU and allocation profiles of the
+	// scan stages (scan-1.cpu.pprof, scan-1.mem.pprof, …).
+	ProfileDir string
+	// Log receives progress lines (nil: none).
+	Log io.Writer
+}
+
+// Run generates the dataset and measures every stage, each in a child
+// process, and returns the report.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Exe == "" {
+		return nil, errors.New("bench: no executable to run stages with")
+	}
+	logf := func(format string, args ...any) {
+		if o.Log != nil {
+			fmt.Fprintf(o.Log, format+"\n", args...)
+		}
+	}
+	rep := &Report{Machine: ReadMachine(), Started: time.Now().UTC(), Size: o.Size, Sigma: o.Sigma}
+	dir, cleanup, err := workDir(o.Keep)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+
+	logf("generating %s of Azure Monitor sign-in records with the demo tenant generator…", human(o.Size))
+	ds, err := dataset(filepath.Join(dir, "size-"+strconv.FormatInt(o.Size, 10)), o.Size, o.Users)
+	if err != nil {
+		return nil, err
+	}
+	rep.Dataset = ds
+	logf("dataset: %s, %d records (%.0f B each), gzip %s, in %s", ds.NDJSON, ds.Records, float64(ds.Bytes)/float64(max(ds.Records, 1)),
+		human(ds.GzipBytes), ds.Elapsed.Round(time.Millisecond))
+
+	cores := runtime.NumCPU()
+	type plan struct {
+		row   Row
+		stage string
+		file  string
+		one   bool
+	}
+	plans := []plan{
+		{Row{ID: RowRaw, Label: "(a) raw read (newline count)", Cores: 1, Input: "ndjson"}, StageRaw, ds.NDJSON, true},
+		{Row{ID: RowParse, Label: "(b) fastjson parse only", Cores: 1, Input: "ndjson"}, StageParse, ds.NDJSON, true},
+		{Row{ID: RowNaive, Label: "(c) naive: encoding/json + AST interpreter", Cores: 1, Input: "ndjson"}, StageNaive, ds.NDJSON, true},
+		{Row{ID: RowJq, Label: "(d) jq select(errorCode==65004)", Cores: 1, Input: "ndjson"}, "jq", ds.NDJSON, true},
+		{Row{ID: RowScan1, Label: "(e) idsentry scan", Cores: 1, Input: "ndjson"}, StageScan, ds.NDJSON, true},
+		{Row{ID: RowScanN, Label: "(e) idsentry scan", Cores: cores, Input: "ndjson"}, StageScan, ds.NDJSON, false},
+		{Row{ID: RowGzip1, Label: "(f) idsentry scan, gzip", Cores: 1, Input: "gzip"}, StageScan, ds.Gzip, true},
+		{Row{ID: RowGzipN, Label: "(f) idsentry scan, gzip", Cores: cores, Input: "gzip"}, StageScan, ds.Gzip, false},
+	}
+	for _, p := range plans {
+		row := p.row
+		logf("running %s on %d core(s)…", row.Label, row.Cores)
+		if p.stage == "jq" {
+			row.Result, row.Skipped, err = o.runJq(ctx, ds)
+		} else {
+			row.Result, err = o.child(ctx, StageOptions{Name: p.stage, File: p.file, Sigma: o.Sigma}, p.one, row.ID)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", row.Label, err)
+		}
+		rep.Rows = append(rep.Rows, row)
+	}
+
+	logf("running the correlation state stage…")
+	users := o.CorrUsers
+	if users <= 0 {
+		users = DefaultCorrUsers
+	}
+	corr, err := o.child(ctx, StageOptions{Name: StageCorr, Users: users}, true, "")
+	if err != nil {
+		return nil, fmt.Errorf("correlation stage: %w", err)
+	}
+	rep.Corr = corr
+
+	if o.Scaling {
+		big := o.ScaleSize
+		if big <= 0 {
+			big = 5 * o.Size
+		}
+		logf("scaling: generating %s…", human(big))
+		ds2, err := dataset(filepath.Join(dir, "size-"+strconv.FormatInt(big, 10)), big, o.Users)
+		if err != nil {
+			return nil, err
+		}
+		sc := &Scaling{Dataset: ds2}
+		for _, one := range []bool{true, false} {
+			c := cores
+			if one {
+				c = 1
+			}
+			logf("scaling: idsentry scan on %d core(s)…", c)
+			r, err := o.child(ctx, StageOptions{Name: StageScan, File: ds2.NDJSON, Sigma: o.Sigma}, one, "")
+			if err != nil {
+				return nil, fmt.Errorf("scaling run: %w", err)
+			}
+			sc.Rows = append(sc.Rows, Row{ID: map[bool]string{true: RowScan1, false: RowScanN}[one], Label: "(e) idsentry scan",
+				Cores: c, Input: "ndjson", Result: r})
+		}
+		rep.Scaling = sc
+		if o.Keep == "" {
+			os.RemoveAll(filepath.Dir(ds2.NDJSON))
+		}
+	}
+	rep.Elapsed = time.Since(rep.Started)
+	rep.Targets = rep.check()
+	return rep, nil
+}
+
+// dataset generates a dataset in dir, or reuses the one already there when
+// its size matches.
+func dataset(dir string, size int64, users int) (*Dataset, error) {
+	meta := filepath.Join(dir, "dataset.json")
+	if data, err := os.ReadFile(meta); err == nil {
+		var ds Dataset
+		if json.Unmarshal(data, &ds) == nil && fileSize(ds.NDJSON) == ds.Bytes && fileSize(ds.Gzip) == ds.GzipBytes {
+			return &ds, nil
+		}
+	}
+	ds, err := Generate(DatasetOptions{Dir: dir, Size: size, Users: users})
+	if err != nil {
+		return nil, err
+	}
+	data, err := json.MarshalIndent(ds, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(meta, data, 0o644); err != nil {
+		return nil, err
+	}
+	return ds, nil
+}
+
+func fileSize(p string) int64 {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return -1
+	}
+	return fi.Size()
+}
+
+// workDir returns the directory to work in and how to clean it up.
+func workDir(keep string) (string, func(), error) {
+	if keep != "" {
+		if err := os.MkdirAll(keep, 0o755); err != nil {
+			return "", nil, fmt.Errorf("--keep: %w", err)
+		}
+		return keep, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "idsentry-bench-")
+	if err != nil {
+		return "", nil, err
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
+// child runs one stage in a child process and adds its wall time and peak
+// RSS. one sets GOMAXPROCS=1.
+func (o *Options) child(ctx context.Context, so StageOptions, one bool, profile string) (*StageResult, error) {
+	args := append([]string(nil), o.StageArgs...)
+	if so.Sigma != "" {
+		args = append(args, "--sigma", so.Sigma)
+	}
+	if so.Users > 0 {
+		args = append(args, "--users", strconv.Itoa(so.Users))
+	}
+	if o.ProfileDir != "" && profile != "" && so.Name == StageScan {
+		args = append(args, "--cpuprofile", filepath.Join(o.ProfileDir, profile+".cpu.pprof"),
+			"--memprofile", filepath.Join(o.ProfileDir, profile+".mem.pprof"))
+	}
+	args = append(args, so.Name)
+	if so.File != "" {
+		args = append(args, so.File)
+	}
+	cmd := exec.CommandContext(ctx, o.Exe, args...)
+	cmd.Env = append(os.Environ(), o.Env...)
+	if one {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS=1")
+	} else {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS=")
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: %w: %s", so.Name, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	out := bytes.TrimSpace(stdout.Bytes())
+	if i := bytes.LastIndexByte(out, '\n'); i >= 0 {
+		out = out[i+1:]
+	}
+	var res StageResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		return nil, fmt.Errorf("stage %s: bad report %q: %w", so.Name, out, err)
+	}
+	res.Wall, res.MaxRSS = wall, maxRSS(cmd.ProcessState)
+	return &res, nil
+}
+
+// maxRSS is the peak resident set of an exited child, in bytes.
+func maxRSS(ps *os.ProcessState) int64 {
+	if ps == nil {
+		return 0
+	}
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return int64(ru.Maxrss) * 1024 // kilobytes on Linux
+	}
+	return 0
+}
+
+// jqFilter is the jq program of row (d): failed sign-ins with error 65004
+// (user declined consent), on the Azure Monitor record shape.
+const jqFilter = `select(.properties.status.errorCode==65004)`
+
+// runJq runs row (d), or says why it was skipped.
+func (o *Options) runJq(ctx context.Context, ds *Dataset) (*StageResult, string, error) {
+	jq := o.Jq
+	if jq == "-" {
+		return nil, "skipped", nil
+	}
+	if jq == "" {
+		p, err := exec.LookPath("jq")
+		if err != nil {
+			return nil, "jq not found on PATH", nil
+		}
+		jq = p
+	}
+	cmd := exec.CommandContext(ctx, jq, "-c", jqFilter, ds.NDJSON)
+	lines := &lineCounter{}
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = lines, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return nil, "", fmt.Errorf("jq: %w: %s", err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	return &StageResult{Stage: "jq", Bytes: ds.Bytes, Records: ds.Records, Matches: lines.n, Elapsed: wall,
+		Wall: wall, MaxRSS: maxRSS(cmd.ProcessState)}, "", nil
+}
+
+// lineCounter counts the lines written to it.
+type lineCounter struct{ n int64 }
+
+func (c *lineCounter) Write(p []byte) (int, error) {
+	c.n += int64(bytes.Count(p, []byte{'\n'}))
+	return len(p), nil
+}

@@ -1,0 +1,229 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	"github.com/idsentry/idsentry/internal/detect"
+	"github.com/idsentry/idsentry/internal/scan"
+	"github.com/valyala/fastjson"
+)
+
+// Stage names: what `idsentry bench stage NAME` runs.
+const (
+	StageRaw   = "raw"   // newline count with a big buffer
+	StageParse = "parse" // fastjson ParseBytes per line, one parser
+	StageNaive = "naive" // encoding/json into maps + an AST interpreter
+	StageScan  = "scan"  // scan.Run + detect (the scan command's path)
+	StageCorr  = "corr"  // 1 million distinct users through correlations
+)
+
+// StageOptions configure one stage run in a child process.
+type StageOptions struct {
+	// Name is the stage (StageRaw …).
+	Name string
+	// File is the input (unused by StageCorr).
+	File string
+	// Sigma is the SigmaHQ checkout for StageNaive and StageScan ("" runs
+	// the built-in pack only).
+	Sigma string
+	// Users is the number of distinct users of StageCorr (default 1e6).
+	Users int
+	// CPUProfile and MemProfile, when set, receive pprof profiles of the
+	// measured phase (the heap profile holds allocations since start).
+	CPUProfile, MemProfile string
+}
+
+// StageResult is what a stage reports (as one JSON line on its standard
+// output); the parent adds Wall and MaxRSS.
+type StageResult struct {
+	Stage string `json:"stage"`
+	// Bytes and Records are the decoded input processed.
+	Bytes   int64 `json:"bytes"`
+	Records int64 `json:"records"`
+	// Matches counts rule hits (naive, scan) or matching records (jq).
+	Matches int64 `json:"matches"`
+	// Alerts is the number of alerts a scan raised.
+	Alerts int `json:"alerts,omitempty"`
+	// Rules is the number of rules evaluated (naive: on sign-ins; scan:
+	// compiled detections and correlations).
+	Rules int `json:"rules,omitempty"`
+	// Setup is the time spent before the measured phase (rule loading);
+	// Elapsed the measured phase, both timed inside the child.
+	Setup   time.Duration `json:"setup_ns"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+	// Corr holds the correlation stage's figures.
+	Corr *CorrResult `json:"corr,omitempty"`
+	// Wall is the child's wall time and MaxRSS its peak resident set in
+	// bytes, measured by the parent.
+	Wall   time.Duration `json:"wall_ns"`
+	MaxRSS int64         `json:"max_rss"`
+}
+
+// RunStage runs one stage in this process and returns what it measured.
+func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
+	started := time.Now()
+	res := &StageResult{Stage: o.Name}
+	var measured func() error
+	switch o.Name {
+	case StageRaw:
+		measured = func() error { return rawRead(o.File, res) }
+	case StageParse:
+		measured = func() error { return parseOnly(o.File, res) }
+	case StageNaive:
+		rules, err := LoadRules(o.Sigma)
+		if err != nil {
+			return nil, err
+		}
+		measured = func() error { return naive(o.File, rules, res) }
+	case StageScan:
+		rules, err := LoadRules(o.Sigma)
+		if err != nil {
+			return nil, err
+		}
+		measured = func() error { return scanFile(ctx, o.File, rules.Pack, res) }
+	case StageCorr:
+		measured = func() error { return correlate(o.Users, res) }
+	default:
+		return nil, fmt.Errorf("bench: unknown stage %q", o.Name)
+	}
+	res.Setup = time.Since(started)
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
+	}
+	t := time.Now()
+	err := measured()
+	res.Elapsed = time.Since(t)
+	if o.CPUProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if o.MemProfile != "" {
+		if err := writeHeapProfile(o.MemProfile); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// readBuf is the read size of the line-oriented stages.
+const readBuf = 4 << 20
+
+// rawRead counts newlines.
+func rawRead(path string, res *StageResult) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	buf := make([]byte, readBuf)
+	for {
+		n, err := f.Read(buf)
+		res.Bytes += int64(n)
+		res.Records += int64(bytes.Count(buf[:n], []byte{'\n'}))
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// eachLine calls fn with every non-empty line of an NDJSON file (the slice
+// is valid during the call).
+func eachLine(path string, res *StageResult, fn func([]byte) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, readBuf), 256<<20)
+	for sc.Scan() {
+		l := sc.Bytes()
+		res.Bytes += int64(len(l)) + 1
+		if len(l) == 0 {
+			continue
+		}
+		res.Records++
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return sc.Err()
+}
+
+// parseOnly parses every line with one fastjson parser.
+func parseOnly(path string, res *StageResult) error {
+	var p fastjson.Parser
+	return eachLine(path, res, func(l []byte) error {
+		if _, err := p.ParseBytes(l); err != nil {
+			return fmt.Errorf("parse line %d: %w", res.Records, err)
+		}
+		return nil
+	})
+}
+
+// naive runs the baseline evaluator over every line.
+func naive(path string, rules *Rules, res *StageResult) error {
+	n := NewNaive(rules.Parsed)
+	res.Rules = n.Rules(signInKind)
+	return eachLine(path, res, func(l []byte) error {
+		hits, _ := n.Record(l)
+		res.Matches += int64(hits)
+		return nil
+	})
+}
+
+// scanFile runs the scan command's path over one file: scan.Run reading and
+// normalising on GOMAXPROCS workers, each matching with a detect.Worker,
+// then correlation, alert grouping and enrichment (Detector.Finish).
+func scanFile(ctx context.Context, path string, pack *detect.Pack, res *StageResult) error {
+	det := pack.NewDetector(detect.RunOptions{})
+	out, err := scan.Run(ctx, []string{path}, scan.Options{
+		NewHandler: func(w int) scan.Handler { return det.NewWorker(w) },
+	})
+	if err != nil {
+		return err
+	}
+	for _, f := range out.Files {
+		if f.Err != "" {
+			return fmt.Errorf("scan %s: %s", f.Path, f.Err)
+		}
+	}
+	found := det.Finish()
+	st := pack.Set.Stats()
+	res.Bytes, res.Records = out.Bytes, out.Records+out.Duplicates+out.Skipped+out.OutOfRange
+	res.Matches, res.Alerts, res.Rules = int64(found.Hits), len(found.Alerts), st.Detections+st.Correlations
+	return nil
+}
