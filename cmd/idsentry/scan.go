@@ -235,6 +235,11 @@ func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		}
 	}
 	global := map[string]string{}
+	if len(f.verifiedDomains) > 0 {
+		// Rules that judge domains (dangling or foreign redirect URIs,
+		// logout URLs) read the tenant's verified domains as an option.
+		global["verified-domains"] = strings.Join(f.verifiedDomains, ",")
+	}
 	if f.minIPPriority >= 0 {
 		global[alert.OptionMinIPPriority] = fmt.Sprint(f.minIPPriority)
 	}
