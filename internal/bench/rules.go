@@ -28,8 +28,16 @@ type Rules struct {
 // (compile.Routes).
 var sigmaProducts = []string{"azure", "m365", "aws", "kubernetes"}
 
-// sigmaDirs are the rule trees of a SigmaHQ checkout.
-var sigmaDirs = []string{"rules", "rules-threat-hunting", "rules-emerging-threats"}
+// sigmaDirs are the rule trees of a SigmaHQ checkout, and sigmaSubtrees
+// the folders in each that hold the rules of sigmaProducts (SigmaHQ files
+// rules by product: cloud/aws, cloud/azure, cloud/m365 and
+// application/kubernetes). Reading only those keeps rule loading, a fixed
+// cost of every run, as cheap as `idsentry scan --rules` on the same
+// folders.
+var (
+	sigmaDirs     = []string{"rules", "rules-threat-hunting", "rules-emerging-threats"}
+	sigmaSubtrees = []string{"cloud", filepath.Join("application", "kubernetes")}
+)
 
 // LoadRules parses and builds the built-in pack and, when sigmaDir is not
 // empty, every rule file under its rule trees whose logsource product is one
@@ -53,7 +61,8 @@ func LoadRules(sigmaDir string) (*Rules, error) {
 }
 
 // SigmaFiles lists the rule files of a SigmaHQ checkout whose logsource
-// product is one idsentry reads. An empty dir lists nothing.
+// product is one idsentry reads, in its cloud and application/kubernetes
+// folders. An empty dir lists nothing.
 func SigmaFiles(dir string) ([]string, error) {
 	if dir == "" {
 		return nil, nil
@@ -62,8 +71,13 @@ func SigmaFiles(dir string) ([]string, error) {
 		return nil, fmt.Errorf("sigma rules: %w", err)
 	}
 	var out []string
-	for _, sub := range sigmaDirs {
-		root := filepath.Join(dir, sub)
+	var roots []string
+	for _, d := range sigmaDirs {
+		for _, sub := range sigmaSubtrees {
+			roots = append(roots, filepath.Join(dir, d, sub))
+		}
+	}
+	for _, root := range roots {
 		if _, err := os.Stat(root); err != nil {
 			continue
 		}
