@@ -44,6 +44,8 @@ type DatasetOptions struct {
 	Users int
 	// Seed of the demo tenant (default 1).
 	Seed int64
+	// NoGzip skips the gzip copy.
+	NoGzip bool
 }
 
 // File names inside the dataset directory.
@@ -100,11 +102,13 @@ func Generate(opts DatasetOptions) (*Dataset, error) {
 	if ds.Records == 0 {
 		return nil, errors.New("bench: the demo tenant has no Azure Monitor sign-in records")
 	}
-	gz, err := gzipFile(ds.Gzip, ds.NDJSON)
-	if err != nil {
+	var err error
+	if opts.NoGzip {
+		ds.Gzip = ""
+	} else if ds.GzipBytes, err = gzipFile(ds.Gzip, ds.NDJSON); err != nil {
 		return nil, err
 	}
-	ds.GzipBytes, ds.Elapsed = gz, time.Since(start)
+	ds.Elapsed = time.Since(start)
 	return ds, nil
 }
 

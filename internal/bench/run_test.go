@@ -122,7 +122,7 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Errorf("report does not marshal: %v", err)
 	}
 	// A second run over the kept directory reuses the dataset.
-	again, err := dataset(rep.Dataset.Dir, o.Size, 0)
+	again, err := dataset(rep.Dataset.Dir, DatasetOptions{Size: o.Size})
 	if err != nil {
 		t.Fatal(err)
 	}

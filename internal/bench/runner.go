@@ -69,7 +69,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer cleanup()
 
 	logf("generating %s of Azure Monitor sign-in records with the demo tenant generator…", human(o.Size))
-	ds, err := dataset(filepath.Join(dir, "size-"+strconv.FormatInt(o.Size, 10)), o.Size, o.Users)
+	ds, err := dataset(filepath.Join(dir, "size-"+strconv.FormatInt(o.Size, 10)), DatasetOptions{Size: o.Size, Users: o.Users})
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			big = 5 * o.Size
 		}
 		logf("scaling: generating %s…", human(big))
-		ds2, err := dataset(filepath.Join(dir, "size-"+strconv.FormatInt(big, 10)), big, o.Users)
+		ds2, err := dataset(filepath.Join(dir, "size-"+strconv.FormatInt(big, 10)), DatasetOptions{Size: big, Users: o.Users, NoGzip: true})
 		if err != nil {
 			return nil, err
 		}
@@ -155,15 +155,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 // dataset generates a dataset in dir, or reuses the one already there when
 // its size matches.
-func dataset(dir string, size int64, users int) (*Dataset, error) {
+func dataset(dir string, opts DatasetOptions) (*Dataset, error) {
 	meta := filepath.Join(dir, "dataset.json")
 	if data, err := os.ReadFile(meta); err == nil {
 		var ds Dataset
-		if json.Unmarshal(data, &ds) == nil && fileSize(ds.NDJSON) == ds.Bytes && fileSize(ds.Gzip) == ds.GzipBytes {
+		if json.Unmarshal(data, &ds) == nil && fileSize(ds.NDJSON) == ds.Bytes && (opts.NoGzip || fileSize(ds.Gzip) == ds.GzipBytes) {
 			return &ds, nil
 		}
 	}
-	ds, err := Generate(DatasetOptions{Dir: dir, Size: size, Users: users})
+	opts.Dir = dir
+	ds, err := Generate(opts)
 	if err != nil {
 		return nil, err
 	}
