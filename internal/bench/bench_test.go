@@ -71,7 +71,7 @@ func BenchmarkScanPipeline(b *testing.B) {
 		b.SetBytes(ds.Bytes)
 		for b.Loop() {
 			var res StageResult
-			if err := scanFile(context.Background(), ds.NDJSON, rules.Pack, &res); err != nil {
+			if err := scanFile(context.Background(), ds.NDJSON, rules.Pack, false, &res); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -81,7 +81,7 @@ func BenchmarkScanPipeline(b *testing.B) {
 		b.SetBytes(ds.Bytes)
 		for b.Loop() {
 			var res StageResult
-			if err := scanFile(context.Background(), ds.Gzip, rules.Pack, &res); err != nil {
+			if err := scanFile(context.Background(), ds.Gzip, rules.Pack, false, &res); err != nil {
 				b.Fatal(err)
 			}
 		}

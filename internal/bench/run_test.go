@@ -22,6 +22,7 @@ func runChild(args []string) int {
 	fs := flag.NewFlagSet("stage", flag.ContinueOnError)
 	fs.StringVar(&o.Sigma, "sigma", "", "")
 	fs.IntVar(&o.Users, "users", 0, "")
+	fs.BoolVar(&o.NoDedup, "no-dedup", false, "")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "")
 	if err := fs.Parse(args); err != nil || fs.NArg() < 1 {
@@ -61,7 +62,7 @@ func TestRunEndToEnd(t *testing.T) {
 		jq = "-"
 	}
 	keep := t.TempDir()
-	o := Options{Size: 3_000_000, Keep: keep, Sigma: sigma, Scaling: true, ScaleSize: 4_000_000, CorrUsers: 2000, Jq: jq,
+	o := Options{Size: 3_000_000, Keep: keep, Sigma: sigma, Scaling: true, ScaleSize: 4_000_000, CorrUsers: 2000, Jq: jq, Repeat: 2,
 		Exe: exe, Env: []string{childEnv + "=1"}}
 	rep, err := Run(context.Background(), o)
 	if err != nil {
@@ -82,8 +83,8 @@ func TestRunEndToEnd(t *testing.T) {
 		if id == RowJq && jq == "-" {
 			continue
 		}
-		if r.Result == nil || r.Result.Records == 0 || r.Result.Wall <= 0 || r.Result.MaxRSS <= 0 {
-			t.Errorf("row %s: result %+v, want records, wall time and peak RSS", id, r.Result)
+		if r.Result == nil || r.Result.Records == 0 || r.Result.Wall <= 0 || r.Result.CPU <= 0 || r.Result.MaxRSS <= 0 || r.Result.Runs != 2 {
+			t.Errorf("row %s: result %+v, want records, wall and CPU time, peak RSS, two runs", id, r.Result)
 		}
 	}
 	// Every record is read by every stage, gzip or not.
@@ -101,8 +102,8 @@ func TestRunEndToEnd(t *testing.T) {
 	if c := rep.Corr; c == nil || c.Corr == nil || c.Corr.Users != 2000 || c.Corr.PeakKeys == 0 || !c.Corr.Bounded() {
 		t.Errorf("correlation stage = %+v", rep.Corr)
 	}
-	if rep.Scaling == nil || len(rep.Scaling.Rows) != 2 || rep.Scaling.Dataset.Bytes < 3_900_000 {
-		t.Errorf("scaling = %+v, want two runs on a 4 MB dataset", rep.Scaling)
+	if rep.Scaling == nil || len(rep.Scaling.Rows) != 4 || rep.Scaling.Dataset.Bytes < 3_900_000 {
+		t.Errorf("scaling = %+v, want four runs, on a 4 MB dataset and the 3 MB one", rep.Scaling)
 	}
 	if len(rep.Targets) != 6 {
 		t.Errorf("%d targets, want 6: %+v", len(rep.Targets), rep.Targets)
@@ -112,8 +113,9 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
+	t.Log("\n" + out)
 	for _, s := range []string{"Machine", "Dataset", "(a) raw read", "(b) fastjson parse only", "(c) naive", "(d) jq",
-		"(e) idsentry scan", "(f) idsentry scan, gzip", "at 4.0 MB", "Correlation state", "Targets", "peak RSS ≤ 300 MiB"} {
+		"(e) idsentry scan", "(f) idsentry scan, gzip", "at 4.0 MB", "--no-dedup at 3.0 MB", "Correlation state", "Targets", "peak RSS ≤ 300 MiB"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("table lacks %q:\n%s", s, out)
 		}

@@ -36,6 +36,8 @@ type StageOptions struct {
 	Sigma string
 	// Users is the number of distinct users of StageCorr (default 1e6).
 	Users int
+	// NoDedup keeps records seen before (StageScan; scan.Options.NoDedup).
+	NoDedup bool
 	// CPUProfile and MemProfile, when set, receive pprof profiles of the
 	// measured phase (the heap profile holds allocations since start).
 	CPUProfile, MemProfile string
@@ -61,10 +63,14 @@ type StageResult struct {
 	Elapsed time.Duration `json:"elapsed_ns"`
 	// Corr holds the correlation stage's figures.
 	Corr *CorrResult `json:"corr,omitempty"`
-	// Wall is the child's wall time and MaxRSS its peak resident set in
-	// bytes, measured by the parent.
+	// Wall is the child's wall time, CPU its user and system time, and
+	// MaxRSS its peak resident set in bytes, measured by the parent (with
+	// repeats: the run with the least wall time, and the largest peak RSS).
 	Wall   time.Duration `json:"wall_ns"`
+	CPU    time.Duration `json:"cpu_ns"`
 	MaxRSS int64         `json:"max_rss"`
+	// Runs is the number of runs the figures were taken from.
+	Runs int `json:"runs"`
 }
 
 // RunStage runs one stage in this process and returns what it measured.
@@ -88,7 +94,7 @@ func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		measured = func() error { return scanFile(ctx, o.File, rules.Pack, res) }
+		measured = func() error { return scanFile(ctx, o.File, rules.Pack, o.NoDedup, res) }
 	case StageCorr:
 		measured = func() error { return correlate(o.Users, res) }
 	default:
@@ -208,10 +214,11 @@ func naive(path string, rules *Rules, res *StageResult) error {
 // scanFile runs the scan command's path over one file: scan.Run reading and
 // normalising on GOMAXPROCS workers, each matching with a detect.Worker,
 // then correlation, alert grouping and enrichment (Detector.Finish).
-func scanFile(ctx context.Context, path string, pack *detect.Pack, res *StageResult) error {
+func scanFile(ctx context.Context, path string, pack *detect.Pack, noDedup bool, res *StageResult) error {
 	det := pack.NewDetector(detect.RunOptions{})
 	out, err := scan.Run(ctx, []string{path}, scan.Options{
 		NewHandler: func(w int) scan.Handler { return det.NewWorker(w) },
+		NoDedup:    noDedup,
 	})
 	if err != nil {
 		return err
