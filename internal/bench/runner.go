@@ -117,7 +117,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if users <= 0 {
 		users = DefaultCorrUsers
 	}
-	corr, err := o.child(ctx, StageOptions{Name: StageCorr, Users: users}, true, "")
+	once := o
+	once.Repeat = 1 // a memory and bounds check: one run says it
+	corr, err := once.child(ctx, StageOptions{Name: StageCorr, Users: users}, true, "")
 	if err != nil {
 		return nil, fmt.Errorf("correlation stage: %w", err)
 	}
