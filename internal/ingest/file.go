@@ -145,6 +145,7 @@ type File struct {
 
 	js jsonReader
 	cs csvReader
+	la laReader // Log Analytics query API results (latables.go)
 }
 
 // Open opens the file at path ("-" reads standard input) and detects its
@@ -229,6 +230,8 @@ func (f *File) Next() (Record, error) {
 		rec, err = f.nextJSON()
 	case modeCSV:
 		rec, err = f.nextCSV()
+	case modeLATables:
+		rec, err = f.nextLATables()
 	default:
 		return Record{}, io.EOF
 	}
@@ -254,6 +257,8 @@ func (f *File) Info() Info {
 	case f.mode == modeEmpty:
 	case f.mode == modeCSV:
 		info.Layout = LayoutCSV
+	case f.mode == modeLATables:
+		info.Layout = LayoutLATables
 	case f.forced != "":
 		info.Layout = f.forced
 	default:

@@ -38,6 +38,10 @@ func (f *File) detect() error {
 		f.startJSON()
 		return nil
 	}
+	if looksLATables(w.buf[w.r:w.w]) {
+		f.startLATables()
+		return nil
+	}
 	if looksJSON(w.buf[w.r:w.w]) {
 		f.startJSON()
 		return nil
