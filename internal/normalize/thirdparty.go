@@ -14,10 +14,15 @@ package normalize
 //     Entra admin center's "Download" CSV files of sign-ins and audit logs.
 //   - thirdparty_splunk.go: Splunk search exports whose _raw holds the
 //     original record.
+//   - thirdparty_auditlogquery.go: Graph audit log query records
+//     (Microsoft-Extractor-Suite's Get-UALGraph).
+//   - thirdparty_hawk.go: Hawk's flattened unified audit log files.
+//   - thirdparty_azuresdk.go: Azure Activity events saved by the Azure SDK
+//     for Python (Untitled Goose Tool).
 //
 // They register at priorities 100–140, after every Microsoft format, so a
-// record another shape claims is never taken here; the Splunk wrapper is
-// the exception (see its file).
+// record another shape claims is never taken here; the Splunk and Hawk
+// wrappers are the exceptions, with strict detectors (see their files).
 
 import (
 	"bytes"

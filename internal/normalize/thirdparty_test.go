@@ -171,6 +171,35 @@ func TestThirdPartyCrossFormat(t *testing.T) {
 	}
 }
 
+// TestAzureSDKActivity checks that an activity event saved by the Azure SDK
+// for Python (snake_case keys) reads as the same event in the REST API's
+// camelCase.
+func TestAzureSDKActivity(t *testing.T) {
+	dir := filepath.Join(thirdPartyTestdata, "crossformat")
+	rest := thirdPartyOne(t, filepath.Join(dir, "azure-activity-rest.json"))
+	sdk := thirdPartyOne(t, filepath.Join(dir, "azure-activity-sdk.json"))
+	if rest.Format != "azure-rest" || sdk.Format != formatAzureSDK {
+		t.Errorf("formats %q, %q", rest.Format, sdk.Format)
+	}
+	if sdk.Kind != event.KindAzureActivity || sdk.ID != rest.ID || !sdk.Time.Equal(rest.Time) {
+		t.Errorf("kind, id, time = %v, %q, %v; want %v, %q, %v", sdk.Kind, sdk.ID, sdk.Time, rest.Kind, rest.ID, rest.Time)
+	}
+	if want, have := docMap(t, rest), docMap(t, sdk); !reflect.DeepEqual(want, have) {
+		t.Errorf("canonical events differ\n got: %s\nwant: %s", sdk.Event, rest.Event)
+	}
+}
+
+func TestSnakeToCamel(t *testing.T) {
+	for in, want := range map[string]string{
+		"client_ip_address": "clientIpAddress", "localized_value": "localizedValue", "caller": "caller",
+		"_private": "_private", "a__b": "aB", "trailing_": "trailing", "x_1": "x1",
+	} {
+		if got := snakeToCamel([]byte(in)); got != want {
+			t.Errorf("snakeToCamel(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 // thirdPartyOne returns an owned copy of the single event a fixture holds.
 func thirdPartyOne(t *testing.T, path string) *event.Stored {
 	t.Helper()
