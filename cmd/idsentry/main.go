@@ -47,7 +47,7 @@ func newRoot() *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{code: exitUsage, err: err}
 	})
-	root.AddCommand(newInspect(), newRules(), newScan(), newDemo())
+	root.AddCommand(newInspect(), newRules(), newScan(), newDemo(), newBench(), newBenchStage())
 	return root
 }
 
