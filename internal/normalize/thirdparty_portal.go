@@ -58,12 +58,12 @@ func init() {
 		detect:    isPortalSignIn,
 		normalize: normalizePortalSignIn,
 	})
-	// Values this shape rewrites (display enum values, booleans from the
-	// stream) need not occur in the raw row.
+	// Values this shape rewrites (display enum values, isInteractive from
+	// the file name) need not occur in the raw row, so the raw-bytes
+	// prefilter must not require them. (The parts of "Location" do occur.)
 	addSynthesized(event.KindEntraSignIn, "authenticationRequirement", "conditionalAccessStatus",
 		"crossTenantAccessType", "incomingTokenType", "authenticationProtocol", "originalTransferMethod",
-		"clientCredentialType", "tokenIssuerType", "isInteractive", "location.city", "location.state",
-		"location.countryOrRegion")
+		"clientCredentialType", "tokenIssuerType", "isInteractive")
 }
 
 // portalKind says how a portal column is converted.

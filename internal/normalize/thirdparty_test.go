@@ -189,6 +189,21 @@ func TestAzureSDKActivity(t *testing.T) {
 	}
 }
 
+// TestPortalSynthesized checks that the values the portal shape rewrites
+// are not required verbatim by the raw-bytes prefilter, and that the ones
+// it copies still are.
+func TestPortalSynthesized(t *testing.T) {
+	for p, want := range map[string]bool{
+		"authenticationRequirement": false, "conditionalAccessStatus": false, "authenticationProtocol": false,
+		"isInteractive": false, "userPrincipalName": true, "location.countryOrRegion": true,
+		"status.additionalDetails": true,
+	} {
+		if got := Verbatim(event.KindEntraSignIn, p); got != want {
+			t.Errorf("Verbatim(%s) = %v, want %v", p, got, want)
+		}
+	}
+}
+
 func TestSnakeToCamel(t *testing.T) {
 	for in, want := range map[string]string{
 		"client_ip_address": "clientIpAddress", "localized_value": "localizedValue", "caller": "caller",
