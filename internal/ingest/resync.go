@@ -87,6 +87,9 @@ func (f *File) resync(fr *frame, sig []byte, p int) bool {
 	const lookBack = 256
 	for {
 		for {
+			if p > w.w {
+				p = w.w // the malformed element ended at the buffer's end
+			}
 			i := bytes.Index(w.buf[p:w.w], sig)
 			if i < 0 {
 				break
