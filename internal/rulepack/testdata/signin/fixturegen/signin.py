@@ -67,6 +67,7 @@ ERRORS = {
     50076: ("Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the resource.", "UserStrongAuthClientAuthNRequired"),
     50126: ("Error validating credentials due to invalid username or password.", "InvalidUserNameOrPassword"),
     53003: ("Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.", "BlockedByConditionalAccess"),
+    70016: ("OAuth 2.0 device flow error. Authorization is pending. Continue polling.", "AuthorizationPending"),
     70008: ("The provided authorization code or refresh token has expired due to inactivity.", "ExpiredOrRevokedGrant"),
     65004: ("User declined to consent to access the app.", "UserDeclinedConsent"),
     500121: ("Authentication failed during strong authentication request.", "AuthenticationFailedDuringStrongAuthRequest"),
@@ -331,18 +332,22 @@ def csv_cell(v):
 
 
 def la_csv(recs):
-    """One table per export: the portal exports one query result, so all rows share the header."""
+    """One table per export: the portal exports one query result, so all rows share the header (the
+    service-principal table has its own columns)."""
+    cols = LA_COLS
+    if recs and all(r.stream == "servicePrincipal" for r in recs):
+        cols = ["TimeGenerated [UTC]" if k == "TimeGenerated" else k for k in recs[0].la_row()]
     rows = []
     for r in recs:
         row = r.la_row()
         out = []
-        for c in LA_COLS:
+        for c in cols:
             if c in ("TimeGenerated [UTC]", "CreatedDateTime [UTC]"):
                 out.append(tla_csv(r.t))
             else:
                 out.append(csv_cell(row.get(c)))
         rows.append(out)
-    return csv_text(LA_COLS, rows)
+    return csv_text(cols, rows)
 
 
 def ual_ndjson(recs):
