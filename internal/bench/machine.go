@@ -57,3 +57,18 @@ func procField(path, key string) string {
 	}
 	return ""
 }
+
+// peakRSS returns the peak resident set of process pid ("self" for this
+// one) in bytes: VmHWM of /proc/PID/status, or 0 where there is none.
+//
+// getrusage's maxrss is no substitute for a child's peak: Linux carries
+// the parent's high-water mark over a fork and exec into the child's
+// figure, so a small child of a big parent reports the parent's size.
+func peakRSS(pid string) int64 {
+	v := procField("/proc/"+pid+"/status", "VmHWM")
+	kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return kb * 1024
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -291,12 +292,17 @@ func (o *Options) childOnce(ctx context.Context, so StageOptions, one bool, prof
 		return nil, fmt.Errorf("stage %s: bad report %q: %w", so.Name, out, err)
 	}
 	res.Wall, res.Runs = wall, 1
-	res.CPU, res.MaxRSS = usage(cmd.ProcessState)
+	var rss int64
+	res.CPU, rss = usage(cmd.ProcessState)
+	if res.MaxRSS <= 0 {
+		res.MaxRSS = rss // no /proc: getrusage, an upper bound
+	}
 	return &res, nil
 }
 
-// usage is the CPU time (user + system) and peak resident set in bytes of
-// an exited child.
+// usage is the CPU time (user + system) and getrusage maxrss in bytes of
+// an exited child (which includes the parent's high-water mark; see
+// peakRSS).
 func usage(ps *os.ProcessState) (cpu time.Duration, rss int64) {
 	if ps == nil {
 		return 0, 0
@@ -332,13 +338,20 @@ func (o *Options) runJq(ctx context.Context, ds *Dataset) (*StageResult, string,
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = lines, &stderr
 		start := time.Now()
-		err := cmd.Run()
+		if err := cmd.Start(); err != nil {
+			return nil, "", fmt.Errorf("jq: %w", err)
+		}
+		polled := pollPeakRSS(cmd.Process.Pid)
+		err := cmd.Wait()
 		wall := time.Since(start)
 		if err != nil {
 			return nil, "", fmt.Errorf("jq: %w: %s", err, bytes.TrimSpace(stderr.Bytes()))
 		}
 		r := &StageResult{Stage: "jq", Bytes: ds.Bytes, Records: ds.Records, Matches: lines.n, Elapsed: wall, Wall: wall}
 		r.CPU, r.MaxRSS = usage(cmd.ProcessState)
+		if peak := polled(); peak > 0 {
+			r.MaxRSS = peak
+		}
 		if best == nil || r.Wall < best.Wall {
 			if best != nil {
 				r.MaxRSS = max(r.MaxRSS, best.MaxRSS)
@@ -350,6 +363,44 @@ func (o *Options) runJq(ctx context.Context, ds *Dataset) (*StageResult, string,
 	}
 	best.Runs = max(o.Repeat, 1)
 	return best, "", nil
+}
+
+// pollPeakRSS samples the peak resident set (VmHWM) of a running process
+// every 10 ms; the returned function stops sampling and returns the last
+// value read (0 without /proc). VmHWM only grows, so the last sample before
+// the process exits is its peak, short of the final 10 ms.
+func pollPeakRSS(pid int) func() int64 {
+	var (
+		mu   sync.Mutex
+		peak int64
+		stop = make(chan struct{})
+		done = make(chan struct{})
+	)
+	id := strconv.Itoa(pid)
+	go func() {
+		defer close(done)
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := peakRSS(id); v > 0 {
+				mu.Lock()
+				peak = max(peak, v)
+				mu.Unlock()
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		return peak
+	}
 }
 
 // lineCounter counts the lines written to it.

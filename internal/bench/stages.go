@@ -63,9 +63,10 @@ type StageResult struct {
 	Elapsed time.Duration `json:"elapsed_ns"`
 	// Corr holds the correlation stage's figures.
 	Corr *CorrResult `json:"corr,omitempty"`
-	// Wall is the child's wall time, CPU its user and system time, and
-	// MaxRSS its peak resident set in bytes, measured by the parent (with
-	// repeats: the run with the least wall time, and the largest peak RSS).
+	// Wall is the child's wall time and CPU its user and system time,
+	// measured by the parent; MaxRSS is its peak resident set in bytes, as
+	// the child reads it (VmHWM; see peakRSS). With repeats: the run with
+	// the least wall time, and the largest peak RSS.
 	Wall   time.Duration `json:"wall_ns"`
 	CPU    time.Duration `json:"cpu_ns"`
 	MaxRSS int64         `json:"max_rss"`
@@ -120,6 +121,7 @@ func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	res.MaxRSS = peakRSS("self")
 	if o.MemProfile != "" {
 		if err := writeHeapProfile(o.MemProfile); err != nil {
 			return nil, err
