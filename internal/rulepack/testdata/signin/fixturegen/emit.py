@@ -2,6 +2,7 @@
 import copy, json, os
 
 from common import RULES
+from real import REAL
 
 
 def yscalar(v):
@@ -45,7 +46,7 @@ def write_tests(path, cases, header=""):
     if header:
         s += "".join(("# " + l).rstrip() + "\n" for l in header.strip().split("\n"))
     s += "tests:\n"
-    for c in cases:
+    for c in cases + REAL.get(path, []):
         s += f"  - name: {yscalar(c['name'])}\n"
         if c.get("set"):
             inner = ", ".join(f"{k}: [" + ", ".join(yscalar(x) for x in v) + "]" for k, v in c["set"].items())
