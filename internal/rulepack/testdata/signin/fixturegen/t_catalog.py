@@ -199,11 +199,16 @@ def attack_tools():
     tf = [SignIn(add(T0, seconds=10 * i), ALICE, App("1fec8e78-bce4-4aaf-ab1b-5451cc387264", "Microsoft Teams"), GRAPH, "192.0.2.82",
                  ua=TEAMFILTRATION, code=50126, site="US", n=i) for i in range(3)]
     cases.append({"name": "TeamFiltration spraying, every attempt failed: medium (Graph)", "input": graph_page(tf), "alerts": [{"level": "medium", "count": 3}]})
+    pyreq = [SignIn(T0, BOB, App("1b730954-1685-4b74-9bfd-dac224a7b894", "Azure Active Directory PowerShell"), AADGRAPH, "192.0.2.84",
+                    ua="python-requests/2.32.3", client="Mobile Apps and Desktop clients", site="NG")]
+    cases.append({"name": "python-requests against the Azure AD Graph (Azure Monitor)", "input": azmon_records(pyreq), "alerts": [{"level": "high", "count": 1}]})
     neg = [SignIn(T0, ALICE, AZCLI, GRAPH, "192.0.2.81", ua="Python/3.11 aiohttp/3.9.1", client="Mobile Apps and Desktop clients"),
+           SignIn(add(T0, seconds=30), BOB, AZCLI, AADGRAPH, "203.0.113.8", ua="python/3.12.6 (Windows-11-10.0.22631-SP0) msal/1.31.0 azure-cli/2.66.0",
+                  client="Mobile Apps and Desktop clients"),
            SignIn(add(T0, minutes=1), BOB, AZCLI, ARM, "203.0.113.8", ua="python/3.12.6 (Windows-11-10.0.22631-SP0) msal/1.31.0 azure-cli/2.66.0",
                   client="Mobile Apps and Desktop clients"),
            SignIn(add(T0, minutes=2), BOB, OFFICEHOME, OFFICEHOME, "203.0.113.8")]
-    cases += negatives(FORMATS, neg, "aiohttp to Microsoft Graph, Azure CLI, a browser")
+    cases += negatives(FORMATS, neg, "aiohttp to Microsoft Graph, Azure CLI to the Azure AD Graph and to ARM, a browser")
     write_tests("signin/attack_tool_user_agent.tests.yml", cases, HEADER)
 
 
