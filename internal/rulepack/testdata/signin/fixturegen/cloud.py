@@ -4,10 +4,11 @@ CloudTrail: the record of "CloudTrail record contents" and the userIdentity exam
 guide (IAMUser; FederatedUser with sessionContext.sessionIssuer), laid out as the normalizer's
 getfederationtoken-policy-star fixture and the stratus-red-team detonation logs; containers {"Records":[...]}
 (S3 delivery), NDJSON and a JSON array. Kubernetes: audit.k8s.io/v1 Event as the API server's log backend
-writes it (NDJSON), an EventList (webhook backend) and AKS diagnostic records (category kube-audit, the event
-as JSON text in properties.log), as in internal/normalize/testdata/other/k8s_audit.
+writes it (NDJSON), an EventList (webhook backend), AKS diagnostic records (category kube-audit, the event as
+JSON text in properties.log), Log Analytics AKSAudit rows and EKS audit logs exported from CloudWatch Logs, as in
+internal/normalize/testdata/other/k8s_audit; CloudTrail also as EventBridge events.
 """
-from common import det_uuid, jdump
+from common import det_uuid, jdump, parse_t
 
 ACCOUNT = "111122223333"
 BOTO = "Boto3/1.35.54 md/Botocore#1.35.54 ua/2.0 os/linux#6.8.0 md/arch#x86_64 lang/python#3.12.3 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.35.54"
@@ -68,7 +69,18 @@ def json_array(recs):
     return "[\n" + ",\n".join(jdump(r) for r in recs) + "\n]\n"
 
 
-CLOUDTRAIL_FORMATS = [("CloudTrail Records file", records), ("CloudTrail NDJSON", ndjson), ("CloudTrail JSON array", json_array)]
+def eventbridge(recs):
+    """Amazon EventBridge events carrying the records ("AWS API Call via CloudTrail"), one per line."""
+    out = []
+    for r in recs:
+        out.append(jdump({"version": "0", "id": det_uuid("eb", r["eventID"]), "detail-type": "AWS API Call via CloudTrail",
+                          "source": "aws." + r["eventSource"].split(".")[0], "account": ACCOUNT, "time": r["eventTime"],
+                          "region": r["awsRegion"], "resources": [], "detail": r}) + "\n")
+    return "".join(out)
+
+
+CLOUDTRAIL_FORMATS = [("CloudTrail Records file", records), ("CloudTrail NDJSON", ndjson), ("CloudTrail JSON array", json_array),
+                      ("EventBridge events", eventbridge)]
 
 # ---- Kubernetes ----
 K8S_VERSION = "v1.30.4"
@@ -135,4 +147,32 @@ def aks_records(evs):
     return "{\"records\":[\n" + ",\n".join(jdump(r) for r in recs) + "\n]}\n"
 
 
-K8S_FORMATS = [("audit log NDJSON", k8s_ndjson), ("EventList", k8s_eventlist), ("AKS kube-audit records", aks_records)]
+def ms(t):
+    d = parse_t(t[:19])
+    return int(d.timestamp() * 1000) + int(t[20:23])
+
+
+def eks_cloudwatch(evs):
+    """EKS control-plane audit logs exported from CloudWatch Logs: the event as JSON text in message."""
+    return "".join(jdump({"logStreamName": "kube-apiserver-audit-4e1b2c7d9a3f5e6b8c0d", "timestamp": ms(e["stageTimestamp"]),
+                          "message": jdump(e), "ingestionTime": ms(e["stageTimestamp"]) + 1809,
+                          "eventId": str(int(det_uuid("cw", e["auditID"]).replace("-", ""), 16))[:56]}) + "\n" for e in evs)
+
+
+def aks_la(evs):
+    """Log Analytics AKSAudit rows (resource-specific table of the AKS kube-audit category)."""
+    rows = []
+    for e in evs:
+        rows.append({"TenantId": "b9e1f7a2-6c4d-4e3b-a5f0-1d2c3b4a5e6f", "TimeGenerated": e["stageTimestamp"][:-1] + "1Z",
+                     "Level": e["level"], "AuditId": e["auditID"], "Stage": e["stage"], "RequestUri": e["requestURI"],
+                     "Verb": e["verb"], "User": e["user"], "SourceIps": e["sourceIPs"], "UserAgent": e["userAgent"],
+                     "ObjectRef": e["objectRef"], "ResponseStatus": e.get("responseStatus"), "RequestObject": None,
+                     "ResponseObject": None, "RequestReceivedTime": e["requestReceivedTimestamp"],
+                     "StageReceivedTime": e["stageTimestamp"], "Annotations": e["annotations"],
+                     "PodName": "kube-apiserver-6f7c8d9b5-k2l3m", "SourceSystem": "Azure", "Type": "AKSAudit",
+                     "_ResourceId": "/subscriptions/a921d5d4-bdb7-43c3-aa01-88c6ae24992f/resourcegroups/aks-rg/providers/microsoft.containerservice/managedclusters/prod-aks"})
+    return "[\n" + ",\n".join(jdump(r) for r in rows) + "\n]\n"
+
+
+K8S_FORMATS = [("audit log NDJSON", k8s_ndjson), ("EventList", k8s_eventlist), ("AKS kube-audit records", aks_records),
+               ("AKSAudit Log Analytics JSON", aks_la), ("EKS CloudWatch Logs export", eks_cloudwatch)]
