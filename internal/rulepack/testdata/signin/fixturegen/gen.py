@@ -5,6 +5,7 @@
 Copies the real samples from shared/data/public first (they must be beside the checkout)."""
 import sys
 
+import emit
 import real
 import t_catalog
 import t_cloud
@@ -12,6 +13,7 @@ import t_seeds
 
 if not real.copy_samples():
     sys.exit("shared/data/public not found beside the checkout: the real-sample inputs cannot be copied")
+emit.clean_generated()
 t_seeds.consent_denied(); t_seeds.mfa_rejected(); t_seeds.token_abuse()
 t_catalog.mfa_fatigue(); t_catalog.mfa_burst(); t_catalog.password_spray(); t_catalog.spray_success()
 t_catalog.brute_force(); t_catalog.lockout(); t_catalog.device_code(); t_catalog.legacy(); t_catalog.ropc()

@@ -81,7 +81,7 @@ def password_spray():
         "message": "Password spray from 192.0.2.66 (VN): 10 failed sign-ins for at least 10 users within 30 minutes"}])
     cases[-1]["alerts"][0]["message"] = "Password spray from 192.0.2.66 (): 10 failed sign-ins for at least 10 users within 30 minutes"
     big = spray_recs(60, step=15)
-    cases.append({"name": "60 users in 15 minutes: high (Azure Monitor NDJSON file)", "input_file": "testdata/password_spray_60.ndjson",
+    cases.append({"name": "60 users in 15 minutes: high (Azure Monitor NDJSON file)", "input_file": "testdata/password_spray_60.ndjson.gz",
                   "file_text": azmon_ndjson(big), "alerts": [{"level": "high", "count": 60}]})
     locked = spray_recs(8) + [SignIn(add(T0, minutes=3), user(8), OFFICEHOME, OFFICEHOME, SPRAY_IP, code=50053, site="VN", n=8),
                               SignIn(add(T0, minutes=4), user(9), OFFICEHOME, OFFICEHOME, SPRAY_IP, code=50055, site="VN", n=9)]

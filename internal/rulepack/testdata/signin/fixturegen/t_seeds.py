@@ -134,7 +134,7 @@ def token_abuse():
                   "input": la_json(outlook), "alerts": [{"level": "medium", "count": 3, "values": {"resourceDisplayName": ["Office 365 Exchange Online"]}}]})
     volume = [replay(add(T0, seconds=i * 300), "203.0.113.61" if i % 2 else "203.0.113.62", n=i) for i in range(201)]
     cases.append({"name": "201 refreshes from 2 IPs: high-frequency scripted access, HIGH (Azure Monitor NDJSON file)",
-                  "input_file": "testdata/app_token_abuse_201.ndjson", "file_text": azmon_ndjson(volume),
+                  "input_file": "testdata/app_token_abuse_201.ndjson.gz", "file_text": azmon_ndjson(volume),
                   "alerts": [{"level": "high", "count": 201}]})
     split = [replay(add(T0, hours=i * 2), "203.0.113.61" if i % 2 else "198.51.100.71", n=i) for i in range(2)] + \
             [replay(add(T0, hours=30 + i), "203.0.113.61" if i % 2 else "198.51.100.71", n=10 + i) for i in range(2)]
