@@ -70,6 +70,7 @@ distinct users. It prints MB/s, records/s, peak RSS and ratios, and checks the t
 	fl.StringVar(&o.Sigma, "sigma", defaultSigma, "SigmaHQ checkout whose azure, m365, aws and kubernetes rules run beside the built-in pack (\"\" for none)")
 	fl.IntVar(&o.CorrUsers, "corr-users", bench.DefaultCorrUsers, "distinct users fed through the correlation stage")
 	fl.IntVar(&o.Users, "users", 0, "people in the generated tenant (default: from --size, at most 500)")
+	fl.Int64Var(&o.MaxRSS, "max-rss", bench.DefaultMaxRSS, "stop a stage whose resident set passes this many bytes (the row says so)")
 	fl.IntVar(&o.Repeat, "repeat", 1, "run every stage this many times and keep the fastest run (for busy machines)")
 	fl.StringVar(&o.Jq, "jq", "", "jq executable for row (d) (default: jq on PATH; \"-\" skips it)")
 	fl.StringVar(&o.ProfileDir, "profile", "", "write CPU and allocation profiles of the scan stages to this directory")

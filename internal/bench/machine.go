@@ -64,8 +64,12 @@ func procField(path, key string) string {
 // getrusage's maxrss is no substitute for a child's peak: Linux carries
 // the parent's high-water mark over a fork and exec into the child's
 // figure, so a small child of a big parent reports the parent's size.
-func peakRSS(pid string) int64 {
-	v := procField("/proc/"+pid+"/status", "VmHWM")
+func peakRSS(pid string) int64 { return procBytes(pid, "VmHWM") }
+
+// procBytes reads a "NAME: N kB" field of /proc/PID/status in bytes (0 when
+// absent).
+func procBytes(pid, name string) int64 {
+	v := procField("/proc/"+pid+"/status", name)
 	kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
 	if err != nil {
 		return 0

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -31,8 +32,10 @@ type Report struct {
 	Sigma   string        `json:"sigma,omitempty"`
 	Dataset *Dataset      `json:"dataset"`
 	Rows    []Row         `json:"rows"`
-	// Corr is the correlation state stage.
-	Corr *StageResult `json:"corr"`
+	// Corr is the correlation state stage; CorrStopped says why it has no
+	// result.
+	Corr        *StageResult `json:"corr"`
+	CorrStopped string       `json:"corr_stopped,omitempty"`
 	// Scaling holds the second-size runs (--scaling).
 	Scaling *Scaling `json:"scaling,omitempty"`
 	Targets []Target `json:"targets"`
@@ -46,8 +49,21 @@ type Row struct {
 	// Input is "ndjson" or "gzip".
 	Input  string       `json:"input"`
 	Result *StageResult `json:"result,omitempty"`
-	// Skipped says why the stage did not run (jq absent).
+	// Skipped says why the stage did not run (jq absent) or was stopped
+	// (Stopped: over Options.MaxRSS).
 	Skipped string `json:"skipped,omitempty"`
+	Stopped bool   `json:"stopped,omitempty"`
+}
+
+// stopped records a stage stopped for its memory in the row and returns any
+// other error.
+func (r *Row) stopped(err error) error {
+	var stop *stoppedError
+	if errors.As(err, &stop) {
+		r.Result, r.Skipped, r.Stopped = nil, stop.Error(), true
+		return nil
+	}
+	return err
 }
 
 // MBps is the throughput in decoded megabytes (10^6 bytes) per second of
@@ -89,94 +105,6 @@ func (rep *Report) row(id string) *Row {
 		}
 	}
 	return nil
-}
-
-// rssLimit is the peak RSS target of (e).
-const rssLimit = 300 << 20
-
-func verdict(ok bool) *bool { return &ok }
-
-// check evaluates the targets.
-func (rep *Report) check() []Target {
-	var ts []Target
-	e1, eN, b, c := rep.row(RowScan1), rep.row(RowScanN), rep.row(RowParse), rep.row(RowNaive)
-	if e1 != nil && b != nil {
-		r := e1.MBps() / b.MBps()
-		ts = append(ts, Target{Name: "(e) 1 core ≥ 40% of (b)", Met: verdict(r >= 0.40),
-			Detail: fmt.Sprintf("%.0f MB/s = %.0f%% of %.0f MB/s", e1.MBps(), 100*r, b.MBps())})
-	}
-	if e1 != nil && c != nil {
-		r := e1.MBps() / c.MBps()
-		ts = append(ts, Target{Name: "(e) 1 core ≥ 8× (c)", Met: verdict(r >= 8),
-			Detail: fmt.Sprintf("%.0f MB/s = %.1f× %.1f MB/s", e1.MBps(), r, c.MBps())})
-	}
-	if e1 != nil && eN != nil {
-		t := Target{Name: fmt.Sprintf("(e) all cores ≥ 1.8× one core (%d cores)", eN.Cores)}
-		r := eN.MBps() / e1.MBps()
-		t.Detail = fmt.Sprintf("%.0f MB/s = %.2f× %.0f MB/s", eN.MBps(), r, e1.MBps())
-		if eN.Cores >= 2 {
-			t.Met = verdict(r >= 1.8)
-		} else {
-			t.Detail = "one core only: not checked"
-		}
-		ts = append(ts, t)
-	}
-	var peak int64
-	var parts []string
-	for _, r := range []*Row{e1, eN} {
-		if r != nil {
-			peak = max(peak, r.Result.MaxRSS)
-			parts = append(parts, fmt.Sprintf("%d core: %s", r.Cores, mib(r.Result.MaxRSS)))
-		}
-	}
-	if len(parts) > 0 {
-		ts = append(ts, Target{Name: "(e) peak RSS ≤ 300 MiB", Met: verdict(peak <= rssLimit), Detail: strings.Join(parts, ", ")})
-	}
-	ts = append(ts, rep.scalingTarget(e1, eN))
-	if c := rep.Corr; c != nil && c.Corr != nil {
-		cr := c.Corr
-		// Bounded: live keys never exceed the caps, and what the caps turned
-		// away is counted rather than dropped silently.
-		ok := cr.Bounded() && (cr.Users <= cr.MaxKeys || cr.Stats.KeyOverflow > 0) && cr.Stats.DistinctOverflow > 0
-		ts = append(ts, Target{Name: fmt.Sprintf("correlation state, %s users, bounded by its caps", count(int64(cr.Users))), Met: verdict(ok),
-			Detail: fmt.Sprintf("peak %s live keys (cap %s × %d correlations); %s inputs over the key cap and %s values over the distinct cap, counted; peak RSS %s",
-				count(int64(cr.PeakKeys)), count(int64(cr.MaxKeys)), cr.Correlations, count(cr.Stats.KeyOverflow), count(cr.Stats.DistinctOverflow), mib(c.MaxRSS))})
-	}
-	return ts
-}
-
-// scalingTarget compares peak RSS of (e) at the two sizes.
-func (rep *Report) scalingTarget(e1, eN *Row) Target {
-	t := Target{Name: "(e) peak RSS at 5× size ≤ 110% of 1×"}
-	if rep.Scaling == nil || rep.Scaling.Dataset == nil {
-		t.Detail = "not run (use --scaling)"
-		return t
-	}
-	t.Name = fmt.Sprintf("(e) peak RSS at %s ≤ 110%% of %s", human(rep.Scaling.Dataset.Bytes), human(rep.Dataset.Bytes))
-	ok := true
-	var parts []string
-	for _, big := range rep.Scaling.Rows {
-		small := e1
-		switch big.ID {
-		case RowScanN:
-			small = eN
-		case RowNoDedupSmall, RowNoDedupBig:
-			continue
-		}
-		if small == nil || big.Result == nil {
-			continue
-		}
-		r := float64(big.Result.MaxRSS) / float64(small.Result.MaxRSS)
-		ok = ok && r <= 1.10
-		parts = append(parts, fmt.Sprintf("%d core: %s vs %s (%+.0f%%)", big.Cores, mib(big.Result.MaxRSS), mib(small.Result.MaxRSS), 100*(r-1)))
-	}
-	if small, big := rep.Scaling.row(RowNoDedupSmall), rep.Scaling.row(RowNoDedupBig); small != nil && big != nil {
-		r := float64(big.Result.MaxRSS) / float64(small.Result.MaxRSS)
-		parts = append(parts, fmt.Sprintf("without the duplicate-record set (--no-dedup), 1 core: %s vs %s (%+.0f%%)",
-			mib(big.Result.MaxRSS), mib(small.Result.MaxRSS), 100*(r-1)))
-	}
-	t.Met, t.Detail = verdict(ok), strings.Join(parts, "; ")
-	return t
 }
 
 // row returns the scaling row with the given ID, or nil.
@@ -250,6 +178,9 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		}
 		p.printf("%s matches, %s hits; peak live heap %s (%.0f bytes per live key), peak RSS %s; %s.\n", count(cr.Stats.Matches),
 			count(c.Matches), mib(int64(cr.PeakHeap)), perKey, mib(c.MaxRSS), seconds(c.Wall))
+	}
+	if rep.CorrStopped != "" {
+		p.printf("\nCorrelation state: %s.\n", rep.CorrStopped)
 	}
 	p.printf("\nTargets (issue 6)\n")
 	for _, t := range rep.Targets {

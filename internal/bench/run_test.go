@@ -132,3 +132,30 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Error("the kept dataset was generated again")
 	}
 }
+
+// TestMaxRSSStopsStage checks that a stage growing past Options.MaxRSS is
+// stopped and reported as such, not as an error.
+func TestMaxRSSStopsStage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Exe: exe, Env: []string{childEnv + "=1"}, MaxRSS: 1 << 20}
+	_, err = o.child(context.Background(), StageOptions{Name: StageCorr, Users: 200000}, true, "")
+	row := Row{ID: RowScan1}
+	if err := row.stopped(err); err != nil {
+		t.Fatalf("want a stopped stage, got %v", err)
+	}
+	if !row.Stopped || !strings.Contains(row.Skipped, "--max-rss") {
+		t.Errorf("row = %+v, want it stopped for its memory", row)
+	}
+	rep := &Report{Rows: []Row{row}}
+	for _, tg := range rep.check() {
+		if strings.Contains(tg.Name, "peak RSS ≤ 300") && (tg.Met == nil || *tg.Met) {
+			t.Errorf("target %q = %v, want failed", tg.Name, tg.Met)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -51,8 +52,26 @@ type Options struct {
 	// ProfileDir, when set, receives CPU and allocation profiles of the
 	// scan stages (scan-1.cpu.pprof, scan-1.mem.pprof, …).
 	ProfileDir string
+	// MaxRSS stops a stage whose resident set grows past it (default
+	// DefaultMaxRSS): the row then says so, instead of the machine running
+	// out of memory.
+	MaxRSS int64
 	// Log receives progress lines (nil: none).
 	Log io.Writer
+}
+
+// DefaultMaxRSS is the default Options.MaxRSS: far above the 300 MiB
+// target, far below a laptop's memory.
+const DefaultMaxRSS = 4 << 30
+
+// stoppedError reports a stage stopped for its memory.
+type stoppedError struct {
+	rss   int64
+	after time.Duration
+}
+
+func (e *stoppedError) Error() string {
+	return fmt.Sprintf("stopped at %s RSS after %s (--max-rss)", mib(e.rss), seconds(e.after))
 }
 
 // Run generates the dataset and measures every stage, each in a child
@@ -107,7 +126,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		} else {
 			row.Result, err = o.child(ctx, StageOptions{Name: p.stage, File: p.file, Sigma: o.Sigma}, p.one, row.ID)
 		}
-		if err != nil {
+		if err := row.stopped(err); err != nil {
 			return nil, fmt.Errorf("%s: %w", row.Label, err)
 		}
 		rep.Rows = append(rep.Rows, row)
@@ -121,10 +140,15 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	once := o
 	once.Repeat = 1 // a memory and bounds check: one run says it
 	corr, err := once.child(ctx, StageOptions{Name: StageCorr, Users: users}, true, "")
-	if err != nil {
+	var stop *stoppedError
+	switch {
+	case errors.As(err, &stop):
+		rep.CorrStopped = stop.Error()
+	case err != nil:
 		return nil, fmt.Errorf("correlation stage: %w", err)
+	default:
+		rep.Corr = corr
 	}
-	rep.Corr = corr
 
 	if o.Scaling {
 		big := o.ScaleSize
@@ -159,11 +183,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}
 			label += " at " + human(x.ds.Bytes)
 			logf("scaling: %s on %d core(s)…", label, c)
-			r, err := o.child(ctx, StageOptions{Name: StageScan, File: x.ds.NDJSON, Sigma: o.Sigma, NoDedup: x.noDedup}, x.one, "")
-			if err != nil {
+			row := Row{ID: x.id, Label: label, Cores: c, Input: "ndjson"}
+			row.Result, err = o.child(ctx, StageOptions{Name: StageScan, File: x.ds.NDJSON, Sigma: o.Sigma, NoDedup: x.noDedup}, x.one, "")
+			if err := row.stopped(err); err != nil {
 				return nil, fmt.Errorf("scaling run: %w", err)
 			}
-			sc.Rows = append(sc.Rows, Row{ID: x.id, Label: label, Cores: c, Input: "ndjson", Result: r})
+			sc.Rows = append(sc.Rows, row)
 		}
 		rep.Scaling = sc
 		if o.Keep == "" {
@@ -277,9 +302,20 @@ func (o *Options) childOnce(ctx context.Context, so StageOptions, one bool, prof
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	limit := o.MaxRSS
+	if limit <= 0 {
+		limit = DefaultMaxRSS
+	}
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", so.Name, err)
+	}
+	over := watchRSS(cmd.Process, limit)
+	err := cmd.Wait()
 	wall := time.Since(start)
+	if rss := over(); rss > 0 {
+		return nil, &stoppedError{rss: rss, after: wall}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("stage %s: %w: %s", so.Name, err, bytes.TrimSpace(stderr.Bytes()))
 	}
@@ -363,6 +399,40 @@ func (o *Options) runJq(ctx context.Context, ds *Dataset) (*StageResult, string,
 	}
 	best.Runs = max(o.Repeat, 1)
 	return best, "", nil
+}
+
+// watchRSS kills p when its resident set (VmRSS) passes limit. The
+// returned function stops watching and returns the resident set p was
+// stopped at, or 0.
+func watchRSS(p *os.Process, limit int64) func() int64 {
+	var (
+		killed atomic.Int64
+		stop   = make(chan struct{})
+		done   = make(chan struct{})
+	)
+	id := strconv.Itoa(p.Pid)
+	go func() {
+		defer close(done)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+			if rss := procBytes(id, "VmRSS"); rss > limit {
+				killed.Store(rss)
+				p.Kill() //nolint:errcheck // it may have exited meanwhile
+				return
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		<-done
+		return killed.Load()
+	}
 }
 
 // pollPeakRSS samples the peak resident set (VmHWM) of a running process
