@@ -137,7 +137,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	}
 	p.printf("\nEach stage runs in its own child process%s.\n", rep.runsNote())
 	p.printf("MB/s, records/s: decoded input over the child's wall time (process start and rule loading, the setup column, included);\n")
-	p.printf("CPU: its user + system time; peak RSS: its getrusage maxrss; vs (x): this row's MB/s over row x's.\n\n")
+	p.printf("CPU: its user + system time; peak RSS: its VmHWM; vs (x): this row's MB/s over row x's.\n\n")
 	width := len("stage")
 	for _, r := range rep.allRows() {
 		width = max(width, len([]rune(r.label)))
@@ -220,7 +220,7 @@ func seconds(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) 
 // runsNote says how many runs each figure is the best of.
 func (rep *Report) runsNote() string {
 	if r := rep.row(RowRaw); r != nil && r.Result.Runs > 1 {
-		return fmt.Sprintf(", %d times: figures from the run with the least wall time, peak RSS the largest", r.Result.Runs)
+		return fmt.Sprintf(", %d times in interleaved rounds: figures from the run with the least wall time, peak RSS the largest", r.Result.Runs)
 	}
 	return ""
 }
