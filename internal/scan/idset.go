@@ -21,6 +21,10 @@ type idShard struct {
 	mu    sync.Mutex
 	slots []uint64 // 0 = empty; hashes are forced non-zero
 	n     int
+	// Pad shards to 128 bytes, so that no two shards' fields share a
+	// 64-byte cache line wherever the set is allocated: workers adding to
+	// neighbouring shards must not contend for one line.
+	_ [128 - 8 - 24 - 8]byte
 }
 
 func newIDSet() *idSet { return &idSet{seed: maphash.MakeSeed()} }

@@ -226,6 +226,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			n := normalize.New()
+			t := newTally()
 			for b := range batches {
 				for _, r := range b.recs {
 					rec := ingest.Record{Data: b.data[r.start:r.end], Origin: r.origin, Container: r.container}
@@ -249,12 +250,13 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 						b.file.mu.Unlock()
 						continue
 					}
-					records.Add(1)
-					b.file.account(ev)
+					t.add(ev)
 					if h != nil {
 						h.Event(ev)
 					}
 				}
+				records.Add(t.records)
+				b.file.flush(t)
 				pool.put(b)
 			}
 		}()
@@ -414,21 +416,59 @@ func (f *FileStats) classify() {
 // normalizeUnrecognised is the reason text of normalize.ErrUnrecognised.
 var normalizeUnrecognised = normalize.ErrUnrecognised.Error()
 
-// account records a normalised event in the file's statistics.
-func (f *FileStats) account(ev *event.Event) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.Records++
-	f.Kinds[ev.Kind.String()]++
-	f.Formats[ev.Format]++
+// tally counts the events of one batch in a worker, so that the file's
+// statistics are updated under one lock per batch rather than one per
+// record (per-record locking of the shared FileStats cost two-core scans
+// about 5% of their CPU in contention).
+type tally struct {
+	records     int64
+	kinds       map[event.Kind]int64
+	formats     map[string]int64
+	first, last time.Time
+}
+
+func newTally() *tally {
+	return &tally{kinds: map[event.Kind]int64{}, formats: map[string]int64{}}
+}
+
+// add counts a normalised event.
+func (t *tally) add(ev *event.Event) {
+	t.records++
+	t.kinds[ev.Kind]++
+	t.formats[ev.Format]++
 	if !ev.Time.IsZero() {
-		if f.First.IsZero() || ev.Time.Before(f.First) {
-			f.First = ev.Time
+		if t.first.IsZero() || ev.Time.Before(t.first) {
+			t.first = ev.Time
 		}
-		if ev.Time.After(f.Last) {
-			f.Last = ev.Time
+		if ev.Time.After(t.last) {
+			t.last = ev.Time
 		}
 	}
+}
+
+// flush adds t to the file's statistics and empties t.
+func (f *FileStats) flush(t *tally) {
+	if t.records == 0 {
+		return
+	}
+	f.mu.Lock()
+	f.Records += t.records
+	for k, n := range t.kinds {
+		f.Kinds[k.String()] += n
+	}
+	for fm, n := range t.formats {
+		f.Formats[fm] += n
+	}
+	if !t.first.IsZero() && (f.First.IsZero() || t.first.Before(f.First)) {
+		f.First = t.first
+	}
+	if t.last.After(f.Last) {
+		f.Last = t.last
+	}
+	f.mu.Unlock()
+	t.records, t.first, t.last = 0, time.Time{}, time.Time{}
+	clear(t.kinds)
+	clear(t.formats)
 }
 
 // reasonOf reduces an error to a short, stable reason for grouping: its
