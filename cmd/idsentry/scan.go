@@ -43,6 +43,7 @@ type scanFlags struct {
 	placeholdersFile                  string
 	verifiedDomains                   []string
 	minIPPriority                     int
+	geoip                             []string
 }
 
 func newScan() *cobra.Command {
@@ -93,6 +94,7 @@ Exit codes: 0 ok; 1 alerts at or above --fail-on; 2 usage error; 3 an input coul
 	fl.IntVar(&f.maxDistinct, "max-distinct", 0, "cap on distinct values kept per correlation key (default 10000)")
 	fl.IntVar(&f.minIPPriority, "min-ip-priority", -1, "hide MFA-rejection alerts whose IP investigation priority is not above this (the seed's cutoff is 20; default: rank only)")
 	fl.StringVar(&f.title, "title", "", "title of the HTML report")
+	fl.StringArrayVar(&f.geoip, "geoip", nil, "MaxMind/DB-IP .mmdb (Country/City/ASN) for country/ASN on alert IPs; repeatable")
 	return c
 }
 
@@ -287,6 +289,14 @@ func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 			return exitf(exitUnreadable, "--identities %s: %v", f.identities, err)
 		}
 		ropts.Identities = ids
+	}
+	if len(f.geoip) > 0 {
+		geo, err := alert.OpenGeo(f.geoip...)
+		if err != nil {
+			return exitf(exitUnreadable, "--geoip: %v", err)
+		}
+		defer geo.Close()
+		ropts.Geo = geo
 	}
 	statuses := map[string]string{}
 	for _, r := range pack.Set.Rules {

@@ -1,15 +1,20 @@
 package alert
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Enricher attaches context to alerts that declare entities (seed 002's
 // joins): enrichment.identity, keyed by lower-cased UPN, for each account
 // entity found in Identities (by its upn attribute, else its aad_user_id),
 // and enrichment.ip, keyed by address, with the IPProfile of each ip
-// entity. Either source may be nil.
+// entity, with the GeoInfo of the address when Geo knows it. Any source
+// may be nil.
 type Enricher struct {
 	Identities *Identities
 	IPs        *IPStats
+	Geo        *GeoDB
 }
 
 // enrichResult is what the expression environment learns from enrichment.
@@ -29,7 +34,7 @@ func (e *Enricher) enrich(a *Alert) enrichResult {
 		return res
 	}
 	identities := map[string]*Identity{}
-	ips := map[string]IPProfile{}
+	ips := map[string]IPEnrichment{}
 	roles, groups, tags := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, ent := range a.Entities {
 		switch ent.Type {
@@ -53,12 +58,23 @@ func (e *Enricher) enrich(a *Alert) enrichResult {
 			}
 		case "ip":
 			addr := ent.Attr["address"]
-			if addr == "" || e.IPs == nil {
+			if addr == "" {
+				continue
+			}
+			if g, ok := e.Geo.Lookup(addr); ok {
+				key := strings.TrimSpace(addr)
+				ipe := ips[key]
+				ipe.GeoInfo = g
+				ips[key] = ipe
+			}
+			if e.IPs == nil {
 				continue
 			}
 			res.ipJudged = true
 			if p, ok := e.IPs.Profile(addr); ok {
-				ips[p.Address] = p
+				ipe := ips[p.Address]
+				ipe.IPProfile = &p
+				ips[p.Address] = ipe
 				res.ipPriority = max(res.ipPriority, p.Priority)
 			}
 		}

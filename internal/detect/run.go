@@ -17,6 +17,8 @@ type RunOptions struct {
 	Alert      alert.Options
 	Risk       alert.RiskOptions
 	Identities *alert.Identities
+	// Geo, when set, adds country/city/ASN to the alerts' IP enrichment.
+	Geo *alert.GeoDB
 	// OnEvent, when set, is called by each worker for every event before
 	// matching (sign-in profiles for the report, the timeline…); it must be
 	// safe for concurrent use.
@@ -104,7 +106,7 @@ func (d *Detector) Finish() *Result {
 		ips.Merge(s)
 	}
 	aopts := d.opts.Alert
-	aopts.Enricher = &alert.Enricher{Identities: d.opts.Identities, IPs: ips}
+	aopts.Enricher = &alert.Enricher{Identities: d.opts.Identities, IPs: ips, Geo: d.opts.Geo}
 	b := alert.NewBuilder(aopts)
 	res := &Result{Hits: len(hits), EngineStats: d.batch.Stats(), IPs: ips}
 	var x extractor
