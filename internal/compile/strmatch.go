@@ -180,7 +180,7 @@ func (g *glob) match(text []byte) bool {
 	for k, seg := range segs {
 		if k == last {
 			// The last segment must end exactly at the end of the text.
-			for i := pos; i <= len(text); i++ {
+			for i := pos; i <= len(text); i = nextRune(text, i) {
 				if end, ok := segAt(seg, text, i); ok && end == len(text) {
 					return true
 				}
@@ -188,7 +188,7 @@ func (g *glob) match(text []byte) bool {
 			return false
 		}
 		found := false
-		for i := pos; i <= len(text); i++ {
+		for i := pos; i <= len(text); i = nextRune(text, i) {
 			if end, ok := segAt(seg, text, i); ok {
 				pos = end
 				found = true
@@ -200,4 +200,15 @@ func (g *glob) match(text []byte) bool {
 		}
 	}
 	return true
+}
+
+// nextRune returns the offset of the character after the one at text[i]
+// (len(text)+1 at the end), so a segment is only tried where a character
+// starts: a "?" after a star must not match half of a multi-byte character.
+func nextRune(text []byte, i int) int {
+	if i >= len(text) {
+		return i + 1
+	}
+	_, n := utf8.DecodeRune(text[i:])
+	return i + n
 }
