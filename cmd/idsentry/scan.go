@@ -270,6 +270,14 @@ func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 
 	ropts := detect.RunOptions{}
 	ropts.Engine.MaxDistinct = f.maxDistinct
+	// Matched events wait for the alerts on disk, not in memory: the base
+	// rules of correlations match most records of a large export.
+	if sp, err := event.NewSpill(""); err == nil {
+		defer sp.Close()
+		ropts.Engine.Spill = sp
+	} else {
+		fmt.Fprintf(stderr, "idsentry: %v; matched events are kept in memory\n", err)
+	}
 	ropts.Risk = alert.RiskOptions{ScoreThreshold: f.riskScore, MinTactics: f.riskTactics, MinRules: f.riskRules}
 	if f.businessHours != "" {
 		bh, err := alert.ParseBusinessHours(f.businessHours)

@@ -154,7 +154,7 @@ func matchDigest(m *Match) string {
 		b.WriteString(w.Field + "=" + w.Value + "\x1f")
 	}
 	if s := m.stored(); s != nil {
-		b.Write(s.Event)
+		b.Write(s.JSON())
 	}
 	return b.String()
 }

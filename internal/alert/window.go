@@ -99,7 +99,6 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 		}
 	}
 	a.Entities = entitiesOf(s, ms, maxValues)
-	a.Evidence = evidenceOf(ms, b.maxEvidence(s))
 
 	env := &Env{
 		Count:        a.Count,
@@ -146,6 +145,9 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 	if s.RaiseOutsideHours && env.OutsideHours && a.Level < LevelCritical {
 		a.Level++
 	}
+	// Evidence reads the events back (from the spill file): only for
+	// alerts that are raised.
+	a.Evidence = evidenceOf(ms, b.maxEvidence(s))
 	a.Risk = riskOf(s, ms, maxValues, factor)
 	a.Message = s.message.render(&alertScope{a: &a, s: s, first: first})
 	a.ID = alertID(s, key, ms, a.FirstSeen)
@@ -319,7 +321,7 @@ func evidenceOf(ms []*Match, n int) []Evidence {
 			Kind:    c.ev.Kind,
 			Format:  c.ev.Format,
 			Time:    c.ev.Time,
-			Event:   json.RawMessage(c.ev.Event),
+			Event:   json.RawMessage(c.ev.JSON()),
 			Matched: c.why,
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/idsentry/idsentry/internal/detect"
+	"github.com/idsentry/idsentry/internal/event"
 	"github.com/idsentry/idsentry/internal/scan"
 	"github.com/valyala/fastjson"
 )
@@ -217,7 +218,14 @@ func naive(path string, rules *Rules, res *StageResult) error {
 // normalising on GOMAXPROCS workers, each matching with a detect.Worker,
 // then correlation, alert grouping and enrichment (Detector.Finish).
 func scanFile(ctx context.Context, path string, pack *detect.Pack, noDedup bool, res *StageResult) error {
-	det := pack.NewDetector(detect.RunOptions{})
+	var ro detect.RunOptions
+	sp, err := event.NewSpill("")
+	if err != nil {
+		return err
+	}
+	defer sp.Close()
+	ro.Engine.Spill = sp
+	det := pack.NewDetector(ro)
 	out, err := scan.Run(ctx, []string{path}, scan.Options{
 		NewHandler: func(w int) scan.Handler { return det.NewWorker(w) },
 		NoDedup:    noDedup,

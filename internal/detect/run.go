@@ -3,8 +3,10 @@ package detect
 import (
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/idsentry/idsentry/internal/alert"
+	"github.com/idsentry/idsentry/internal/compile"
 	"github.com/idsentry/idsentry/internal/engine"
 	"github.com/idsentry/idsentry/internal/event"
 	"github.com/idsentry/idsentry/internal/normalize"
@@ -37,26 +39,67 @@ type Detector struct {
 
 	mu  sync.Mutex
 	ips []*alert.IPStats
+
+	// fields[r] are the fields the alerts built from r's matches read:
+	// those of r's own spec and of the correlations r feeds (transitively).
+	fields map[*compile.Rule][]string
 }
 
 // NewDetector returns a detector for one batch run.
 func (p *Pack) NewDetector(opts RunOptions) *Detector {
 	eng := engine.New(p.Set, opts.Engine)
-	return &Detector{pack: p, eng: eng, batch: eng.NewBatch(), opts: opts}
+	d := &Detector{pack: p, eng: eng, batch: eng.NewBatch(), opts: opts, fields: map[*compile.Rule][]string{}}
+	for _, r := range p.Set.Rules {
+		seen := map[string]bool{}
+		var fs []string
+		var walk func(r *compile.Rule)
+		visited := map[*compile.Rule]bool{}
+		walk = func(r *compile.Rule) {
+			if visited[r] {
+				return
+			}
+			visited[r] = true
+			if s := p.specs[r]; s != nil {
+				for _, f := range s.Fields() {
+					if !seen[f] {
+						seen[f] = true
+						fs = append(fs, f)
+					}
+				}
+			}
+			for _, c := range r.In {
+				walk(c)
+			}
+		}
+		walk(r)
+		d.fields[r] = fs
+	}
+	return d
 }
 
 // Worker is one goroutine's phase-1 state. It implements scan.Handler.
 type Worker struct {
-	d   *Detector
-	id  int
-	w   *engine.Worker
-	ips *alert.IPStats
-	add func(*engine.Match)
+	d     *Detector
+	id    int
+	w     *engine.Worker
+	ips   *alert.IPStats
+	add   func(*engine.Match)
+	cur   *event.Event
+	paths map[kindField]event.Path
+}
+
+type kindField struct {
+	kind  event.Kind
+	field string
 }
 
 // NewWorker returns the handler of worker id.
 func (d *Detector) NewWorker(id int) *Worker {
-	w := &Worker{d: d, id: id, w: d.eng.NewWorker(), ips: alert.NewIPStats(0), add: d.batch.Add}
+	w := &Worker{d: d, id: id, w: d.eng.NewWorker(), ips: alert.NewIPStats(0), paths: map[kindField]event.Path{}}
+	w.add = func(m *engine.Match) {
+		m.Data = w.extract(m.Rule, w.cur)
+		d.batch.Add(m)
+	}
 	d.mu.Lock()
 	d.ips = append(d.ips, w.ips)
 	d.mu.Unlock()
@@ -71,7 +114,43 @@ func (w *Worker) Event(ev *event.Event) {
 	if w.d.opts.OnEvent != nil {
 		w.d.opts.OnEvent(w.id, ev)
 	}
+	w.cur = ev
 	w.w.Match(ev, w.add)
+	w.cur = nil
+}
+
+// extract reads the fields the alerts of r's matches need from the live
+// event, so Finish need not parse the stored copy again. The values are
+// those of the stored copy: invalid UTF-8 becomes U+FFFD byte by byte, as
+// the canonical JSON writes it.
+func (w *Worker) extract(r *compile.Rule, ev *event.Event) map[string][]string {
+	fs := w.d.fields[r]
+	if len(fs) == 0 || ev == nil || ev.Doc == nil {
+		return nil
+	}
+	out := make(map[string][]string, len(fs))
+	for _, f := range fs {
+		k := kindField{ev.Kind, f}
+		path, ok := w.paths[k]
+		if !ok {
+			path, _ = normalize.Resolve(ev.Kind, f)
+			w.paths[k] = path
+		}
+		var vs []string
+		event.Each(ev.Doc, path, func(v *fastjson.Value) bool {
+			if s := event.Text(v); s != "" {
+				if !utf8.ValidString(s) {
+					s = string([]rune(s))
+				}
+				vs = append(vs, s)
+			}
+			return true
+		})
+		if len(vs) > 0 {
+			out[f] = vs
+		}
+	}
+	return out
 }
 
 // Result is what a run found.
@@ -186,7 +265,15 @@ func (x *extractor) detection(spec *alert.Spec, h *engine.Hit) alert.Match {
 		// Events without a time still alert; they sort first.
 		m.Time = time.Unix(0, 0).UTC()
 	}
-	doc, err := x.p.ParseBytes(h.Event.Event)
+	if fs, ok := h.Data.(map[string][]string); ok {
+		for _, f := range spec.Fields() {
+			if vs := fs[f]; len(vs) > 0 {
+				m.Fields[f] = append([]string(nil), vs...)
+			}
+		}
+		return m
+	}
+	doc, err := x.p.ParseBytes(h.Event.JSON())
 	if err != nil {
 		return m
 	}

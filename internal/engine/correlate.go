@@ -74,7 +74,7 @@ func newCorrelator(e *Engine, stats *Stats, capKeys bool) *correlator {
 // reports its detection hit, and feeds its correlations.
 func (c *correlator) consume(m *Match) {
 	c.closeBefore(m.Time, false)
-	h := &Hit{Rule: m.Rule, Time: m.Time, Event: m.Event, Why: m.Why}
+	h := &Hit{Rule: m.Rule, Time: m.Time, Event: m.Event, Why: m.Why, Data: m.Data}
 	c.stats.Matches++
 	if m.Rule.Correlation == nil && m.Rule.Generate {
 		c.emit(h)

@@ -98,6 +98,10 @@ type Options struct {
 	// Lateness is how far behind the watermark a Stream still accepts
 	// matches; later ones are dropped and counted (Stats.Late).
 	Lateness time.Duration
+	// Spill, when set, receives the canonical JSON of matched events, so
+	// memory holds a small handle per match instead of a copy of the
+	// event (see event.Spill). Nil keeps the copies in memory.
+	Spill *event.Spill
 }
 
 func (o Options) withDefaults() Options {
@@ -143,7 +147,10 @@ type Match struct {
 	// one event).
 	Event *event.Stored
 	// Why lists the field/value pairs that made the rule match.
-	Why   []compile.FieldValue
+	Why []compile.FieldValue
+	// Data is the caller's, set in the emit callback while the event is
+	// at hand (the values an alert needs); the detection hit carries it.
+	Data  any
 	ident string
 	feeds []feed
 }
@@ -168,9 +175,10 @@ type Hit struct {
 	// window's end for one evaluated on complete windows.
 	Time time.Time
 
-	// Event and Why are set for detection hits.
+	// Event, Why and Data (Match.Data) are set for detection hits.
 	Event *event.Stored
 	Why   []compile.FieldValue
+	Data  any
 
 	// Group holds the group-by names and values of a correlation hit.
 	Group []GroupValue
@@ -205,6 +213,7 @@ type Worker struct {
 	stored *event.Stored
 	emit   func(*Match)
 	onHit  func(*compile.Rule, []compile.FieldValue)
+	buf    []byte // scratch for spilled snapshots
 }
 
 // NewWorker returns a worker with its own matcher.
@@ -225,7 +234,11 @@ func (w *Worker) Match(ev *event.Event, emit func(*Match)) {
 func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 	ev := w.ev
 	if w.stored == nil {
-		w.stored = ev.Clone()
+		if sp := w.e.opts.Spill; sp != nil {
+			w.stored = ev.CloneTo(sp, &w.buf)
+		} else {
+			w.stored = ev.Clone()
+		}
 	}
 	m := &Match{Rule: r, Time: ev.Time, Event: w.stored, Why: why, ident: identity(ev)}
 	if r.Correlation != nil && r.Correlation.Legacy {

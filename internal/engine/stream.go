@@ -40,7 +40,7 @@ func (s *Stream) Add(m *Match) {
 		if m.Rule.Correlation == nil && m.Rule.Generate {
 			s.stats.Matches++
 			s.stats.Hits++
-			s.late = append(s.late, &Hit{Rule: m.Rule, Time: m.Time, Event: m.Event, Why: m.Why})
+			s.late = append(s.late, &Hit{Rule: m.Rule, Time: m.Time, Event: m.Event, Why: m.Why, Data: m.Data})
 		}
 		return
 	}

@@ -9,6 +9,7 @@
 package event
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -220,7 +221,7 @@ func (e *Event) CanonicalJSON() []byte {
 	if e.Doc == nil {
 		return nil
 	}
-	return AppendJSON(nil, e.Doc)
+	return AppendJSON(make([]byte, 0, len(e.Raw)+len(e.Raw)/4+64), e.Doc)
 }
 
 // Stored is an owned copy of an event, safe to keep after the worker moves
@@ -232,9 +233,34 @@ type Stored struct {
 	Time    time.Time `json:"time"`
 	ID      string    `json:"id,omitempty"`
 	Origin  string    `json:"origin"`
-	Event   jsonRaw   `json:"event"`
-	origin  Origin
-	raw     []byte
+	// Event is the canonical document as compact JSON, when it is held
+	// in memory; read it with JSON, which also reads a spilled copy.
+	Event  jsonRaw `json:"event"`
+	origin Origin
+	spill  *Spill // where the JSON is, when Event is nil
+	off    int64
+	n      int
+}
+
+// JSON returns the canonical document as compact JSON (nil when there is
+// none, or its spill file is closed or unreadable).
+func (s *Stored) JSON() []byte {
+	if s.Event != nil || s.spill == nil {
+		return s.Event
+	}
+	b, err := s.spill.read(s.off, s.n)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// MarshalJSON writes the stored event with its document, spilled or not.
+func (s *Stored) MarshalJSON() ([]byte, error) {
+	type plain Stored
+	c := plain(*s)
+	c.Event = s.JSON()
+	return json.Marshal(&c)
 }
 
 // jsonRaw is raw JSON that marshals as itself.
@@ -259,12 +285,8 @@ func (e *Event) Clone() *Stored {
 		Origin:  e.Origin.String(),
 		Event:   jsonRaw(e.CanonicalJSON()),
 		origin:  e.Origin,
-		raw:     append([]byte(nil), e.Raw...),
 	}
 }
-
-// Raw returns the stored copy of the record's original bytes.
-func (s *Stored) Raw() []byte { return s.raw }
 
 // Where returns the stored origin.
 func (s *Stored) Where() Origin { return s.origin }

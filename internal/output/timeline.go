@@ -134,7 +134,7 @@ func WriteTimeline(w io.Writer, rows []TimelineRow, tz *time.Location) error {
 	for _, r := range sorted {
 		ev := r.Event
 		var user, ip, op string
-		if doc, err := p.ParseBytes(ev.Event); err == nil {
+		if doc, err := p.ParseBytes(ev.JSON()); err == nil {
 			user, ip, op = describe(ev.Kind, doc)
 		}
 		level := alert.LevelInformational

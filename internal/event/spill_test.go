@@ -1,0 +1,65 @@
+package event
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/valyala/fastjson"
+)
+
+func TestSpillRoundTrip(t *testing.T) {
+	sp, err := NewSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := sp.f.Name()
+	// Many workers spill concurrently; every copy reads back as the
+	// in-memory clone has it.
+	var wg sync.WaitGroup
+	stored := make([][]*Stored, 4)
+	want := make([][]string, 4)
+	for w := range stored {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for i := 0; i < 500; i++ {
+				doc := fastjson.MustParse(fmt.Sprintf(`{"userPrincipalName":"u%d@contoso.example","worker":%d,"bad":"\u00e9","pad":%q}`, i, w, strings.Repeat("x", i)))
+				ev := &Event{Kind: KindEntraSignIn, Format: "graph", ID: fmt.Sprint(w, "-", i), Doc: doc, Origin: Origin{File: "f.json", Line: i + 1}}
+				stored[w] = append(stored[w], ev.CloneTo(sp, &buf))
+				want[w] = append(want[w], string(ev.Clone().Event))
+			}
+		}()
+	}
+	wg.Wait()
+	for w := range stored {
+		for i, st := range stored[w] {
+			if st.Event != nil {
+				t.Fatalf("worker %d record %d kept in memory", w, i)
+			}
+			if got := string(st.JSON()); got != want[w][i] {
+				t.Fatalf("worker %d record %d: JSON() = %s, want %s", w, i, got, want[w][i])
+			}
+		}
+	}
+	b, err := json.Marshal(stored[1][7])
+	if err != nil || !strings.Contains(string(b), `"event":{"userPrincipalName":"u7@contoso.example"`) {
+		t.Errorf("MarshalJSON = %s, %v; want the spilled document inline", b, err)
+	}
+	if sp.Size() == 0 {
+		t.Error("Size() = 0 after spilling")
+	}
+	if err := sp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		t.Errorf("spill file %s still exists after Close: %v", name, err)
+	}
+	if got := stored[0][0].JSON(); got != nil {
+		t.Errorf("JSON() after Close = %s, want nil", got)
+	}
+}
