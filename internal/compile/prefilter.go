@@ -17,9 +17,10 @@ import (
 //
 // Soundness. A literal is taken only from
 //   - a positive string match (equality, contains, startswith, endswith,
-//     wildcards, and the outputs of windash, base64, base64offset, expand),
-//     never from a match under "not", neq, a regular expression, cidr,
-//     numeric or time comparisons, exists, null, fieldref or keywords;
+//     wildcards, and the outputs of windash, base64, base64offset, expand)
+//     or regular expression (the literals every match contains, see
+//     relits.go), never from a match under "not", neq, cidr, numeric or
+//     time comparisons, exists, null, fieldref or keywords;
 //   - a field whose canonical path normalize.Verbatim reports as copied
 //     from the record unchanged (a value the normaliser computes need not
 //     occur in the raw bytes);

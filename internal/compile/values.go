@@ -189,6 +189,7 @@ func (b *builder) valueTests(values []sigma.Value, s *fieldSpec) (tests []test, 
 		}
 		return tests, all.null, lits, nil
 	case specRe:
+		var sets []litSet
 		for _, v := range values {
 			if v.Kind == sigma.ValueNull {
 				return nil, false, nil, errAt(v.Pos, ReasonInvalid, "null is not a regular expression")
@@ -201,9 +202,29 @@ func (b *builder) valueTests(values []sigma.Value, s *fieldSpec) (tests []test, 
 			if err != nil {
 				return nil, false, nil, errAt(v.Pos, ReasonRegex, "regular expression %q is not supported (Go RE2 syntax): %v", v.Str, err)
 			}
+			sets = append(sets, reLits(expr, b.common))
+			// Every match holds one of pre's literals (relits.go): a
+			// text holding none cannot match, and the regexp is skipped.
+			if pre := reLits(expr, nil); pre != nil {
+				scan := newGramScanner(pre)
+				tests = append(tests, func(m *Matcher, x *val) bool {
+					if x.typ == fastjson.TypeNull {
+						return false
+					}
+					t := m.text(x)
+					return scan.contains(t) && re.Match(t)
+				})
+				continue
+			}
 			tests = append(tests, func(m *Matcher, x *val) bool {
 				return x.typ != fastjson.TypeNull && re.Match(m.text(x))
 			})
+		}
+		if s.all {
+			// Every value is required: the best single one will do.
+			lits = bestLits(sets)
+		} else {
+			lits = unionLits(sets)
 		}
 	case specCIDR:
 		for _, v := range values {
@@ -259,7 +280,7 @@ func (b *builder) valueTests(values []sigma.Value, s *fieldSpec) (tests []test, 
 			return false
 		}}
 	}
-	return tests, false, nil, nil
+	return tests, false, lits, nil
 }
 
 // parseCIDR parses a network, or a single address as a host network.
