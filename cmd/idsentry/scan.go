@@ -268,7 +268,7 @@ func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		}
 	}
 
-	ropts := detect.RunOptions{}
+	ropts := detect.RunOptions{KeepMatched: f.timeline != ""}
 	ropts.Engine.MaxDistinct = f.maxDistinct
 	// Matched events wait for the alerts on disk, not in memory: the base
 	// rules of correlations match most records of a large export.

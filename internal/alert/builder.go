@@ -172,6 +172,13 @@ func (b *Builder) close(wm time.Time, final bool) []Alert {
 		}
 	}
 	b.stats.Alerts += len(out)
+	SortAlerts(out)
+	return out
+}
+
+// SortAlerts puts alerts in the order Advance and Finish return them:
+// first_seen, rule id, alert id.
+func SortAlerts(out []Alert) {
 	slices.SortFunc(out, func(x, y Alert) int {
 		if c := x.FirstSeen.Compare(y.FirstSeen); c != 0 {
 			return c
@@ -190,7 +197,6 @@ func (b *Builder) close(wm time.Time, final bool) []Alert {
 		}
 		return 0
 	})
-	return out
 }
 
 func (b *Builder) evalError(err error) {

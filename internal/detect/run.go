@@ -28,6 +28,9 @@ type RunOptions struct {
 	// Filter, when set, drops alerts (false) before risk is accumulated;
 	// it may also adjust an alert (a level override).
 	Filter func(a *alert.Alert) bool
+	// KeepMatched fills Result.Matched (for the timeline): every event of
+	// a reported hit, held until the end of the run.
+	KeepMatched bool
 }
 
 // Detector runs a Pack over the events of one scan.
@@ -161,7 +164,7 @@ type Result struct {
 	EngineStats engine.Stats
 	AlertStats  alert.Stats
 	// Matched holds every event that made a reported rule match, with the
-	// rule, for the timeline.
+	// rule, for the timeline (with RunOptions.KeepMatched).
 	Matched []MatchedEvent
 	// IPs are the per-IP sign-in statistics gathered during the run.
 	IPs *alert.IPStats
@@ -178,8 +181,11 @@ type MatchedEvent struct {
 
 // Finish correlates, groups hits into alerts, enriches them and raises
 // risk incidents. Call it once, after every worker is done.
+//
+// Hits stream from the engine in event time into the alert builder, whose
+// windows close as the hits move on: memory holds the open windows, not
+// every hit of the scan.
 func (d *Detector) Finish() *Result {
-	hits := d.batch.Finish()
 	ips := alert.NewIPStats(0)
 	for _, s := range d.ips {
 		ips.Merge(s)
@@ -187,21 +193,37 @@ func (d *Detector) Finish() *Result {
 	aopts := d.opts.Alert
 	aopts.Enricher = &alert.Enricher{Identities: d.opts.Identities, IPs: ips, Geo: d.opts.Geo}
 	b := alert.NewBuilder(aopts)
-	res := &Result{Hits: len(hits), EngineStats: d.batch.Stats(), IPs: ips}
+	res := &Result{IPs: ips}
+	// A later hit's alert time (a correlation's last contributing match)
+	// is at most MaxLag before an earlier hit's time: windows ending
+	// before that can close.
+	lag := d.eng.MaxLag() + time.Minute
+	const advanceEvery = 4096
 	var x extractor
-	for i := range hits {
-		h := &hits[i]
+	n := 0
+	err := d.batch.FinishFunc(func(h engine.Hit) {
+		res.Hits++
 		spec := d.pack.specs[h.Rule]
 		if spec == nil {
-			continue
+			return
 		}
-		m := x.match(spec, h)
+		m := x.match(spec, &h)
 		if err := b.Add(m); err != nil {
 			res.Errors = append(res.Errors, err)
 		}
-		x.matched(spec, h, &res.Matched)
+		if d.opts.KeepMatched {
+			x.matched(spec, &h, &res.Matched)
+		}
+		if n++; n%advanceEvery == 0 && !h.Time.IsZero() {
+			res.Alerts = append(res.Alerts, b.Advance(h.Time.Add(-lag))...)
+		}
+	})
+	if err != nil {
+		res.Errors = append(res.Errors, err)
 	}
-	res.Alerts = b.Finish()
+	res.EngineStats = d.batch.Stats()
+	res.Alerts = append(res.Alerts, b.Finish()...)
+	alert.SortAlerts(res.Alerts)
 	if d.opts.Filter != nil {
 		kept := res.Alerts[:0]
 		for i := range res.Alerts {
@@ -265,7 +287,7 @@ func (x *extractor) detection(spec *alert.Spec, h *engine.Hit) alert.Match {
 		// Events without a time still alert; they sort first.
 		m.Time = time.Unix(0, 0).UTC()
 	}
-	if fs, ok := h.Data.(map[string][]string); ok {
+	if fs := h.Data; fs != nil {
 		for _, f := range spec.Fields() {
 			if vs := fs[f]; len(vs) > 0 {
 				m.Fields[f] = append([]string(nil), vs...)

@@ -10,10 +10,19 @@ import (
 // Batch correlates the matches of a whole scan. Add is safe for concurrent
 // use by many workers; Finish orders every match and evaluates, so the
 // result does not depend on the order matches were added in.
+//
+// With Options.Spill, matches are sorted and written to the spill in runs
+// of Options.RunMatches, and Finish merges the runs: memory holds one run,
+// the open windows and (with FinishFunc) no hit longer than the caller
+// keeps it, however large the input.
 type Batch struct {
 	e       *Engine
 	mu      sync.Mutex
 	matches []*Match
+	runs    []run
+	buf     []byte // a record's length being written
+	rec     []byte // one record being encoded
+	noSpill bool   // a spill write failed: keep everything in memory
 	stats   Stats
 	done    bool
 }
@@ -25,27 +34,64 @@ func (e *Engine) NewBatch() *Batch { return &Batch{e: e} }
 func (b *Batch) Add(m *Match) {
 	b.mu.Lock()
 	b.matches = append(b.matches, m)
+	if sp := b.e.opts.Spill; sp != nil && !b.noSpill && len(b.matches) >= b.e.opts.RunMatches {
+		b.spillRun(sp)
+	}
 	b.mu.Unlock()
 }
 
 // Finish evaluates every match added and returns the hits, in event-time
 // order (detection hits and correlation firings interleaved as they occur).
-// It may be called once.
+// It may be called once. A spill that cannot be read back ends the
+// evaluation early; FinishFunc reports that error.
 func (b *Batch) Finish() []Hit {
+	var out []Hit
+	_ = b.FinishFunc(func(h Hit) { out = append(out, h) })
+	return out
+}
+
+// expireEvery is how many matches Finish consumes between two sweeps of
+// idle correlation state.
+const expireEvery = 1 << 16
+
+// FinishFunc is Finish calling fn with each hit as it is produced, in the
+// order Finish returns them, so the hits need not all be held at once.
+func (b *Batch) FinishFunc(fn func(Hit)) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.done {
 		return nil
 	}
 	b.done = true
-	sortMatches(b.matches)
+	b.buf, b.rec = nil, nil
 	c := newCorrelator(b.e, &b.stats, false)
-	for _, m := range b.matches {
-		c.consume(m)
+	drain := func() {
+		for i, h := range c.out {
+			fn(*h)
+			c.out[i] = nil
+		}
+		c.out = c.out[:0]
 	}
+	var last time.Time
+	n := 0
+	err := b.merged(func(m *Match) {
+		// Every match consumed so far is at or before last and every one
+		// to come at or after m.Time: state idle before m.Time can go, as
+		// a Stream's horizon lets it.
+		if n >= expireEvery && m.Time.After(last) {
+			c.closeBefore(m.Time, false)
+			c.expire(m.Time)
+			n = 0
+		}
+		c.consume(m)
+		last = m.Time
+		n++
+		drain()
+	})
 	c.closeBefore(time.Time{}, true)
-	b.matches = nil
-	return hitValues(c.out)
+	drain()
+	b.matches, b.runs = nil, nil
+	return err
 }
 
 // Stats returns the batch's counters (complete after Finish).

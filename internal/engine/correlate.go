@@ -315,3 +315,20 @@ func (c *correlator) chained(os *corrState, inner *compile.Rule, h *Hit) *input 
 	}
 	return in
 }
+
+// MaxLag bounds how far a hit's Last may lie before the time of a hit
+// produced earlier by the same Finish or Advance: a correlation that fires
+// as a match arrives (counts with lower bounds, temporal_ordered,
+// new_value) reports that match as its last, and only one evaluated on
+// complete windows reports a window up to its timespan old. Consumers
+// closing their own windows on hit times (the alert builder) can close
+// those ending more than MaxLag before the latest hit.
+func (e *Engine) MaxLag() time.Duration {
+	var lag time.Duration
+	for _, r := range e.corrs {
+		if modeOf(r.Correlation) == modeClose && r.Correlation.Timespan > lag {
+			lag = r.Correlation.Timespan
+		}
+	}
+	return lag
+}

@@ -100,8 +100,14 @@ type Options struct {
 	Lateness time.Duration
 	// Spill, when set, receives the canonical JSON of matched events, so
 	// memory holds a small handle per match instead of a copy of the
-	// event (see event.Spill). Nil keeps the copies in memory.
+	// event (see event.Spill), and a Batch's matches in sorted runs of
+	// RunMatches, merged by Finish: a batch's memory then holds one run
+	// and the open correlation windows, whatever the input size. Nil
+	// keeps everything in memory.
 	Spill *event.Spill
+	// RunMatches is the number of matches a Batch sorts and spills at a
+	// time (default 32768).
+	RunMatches int
 }
 
 func (o Options) withDefaults() Options {
@@ -113,6 +119,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxEvidence <= 0 {
 		o.MaxEvidence = 20
+	}
+	if o.RunMatches <= 0 {
+		o.RunMatches = 1 << 15
 	}
 	return o
 }
@@ -149,8 +158,9 @@ type Match struct {
 	// Why lists the field/value pairs that made the rule match.
 	Why []compile.FieldValue
 	// Data is the caller's, set in the emit callback while the event is
-	// at hand (the values an alert needs); the detection hit carries it.
-	Data  any
+	// at hand (the field values an alert needs); the detection hit
+	// carries it.
+	Data  map[string][]string
 	ident string
 	feeds []feed
 }
@@ -178,7 +188,7 @@ type Hit struct {
 	// Event, Why and Data (Match.Data) are set for detection hits.
 	Event *event.Stored
 	Why   []compile.FieldValue
-	Data  any
+	Data  map[string][]string
 
 	// Group holds the group-by names and values of a correlation hit.
 	Group []GroupValue

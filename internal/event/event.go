@@ -9,7 +9,6 @@
 package event
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -234,7 +233,8 @@ type Stored struct {
 	ID      string    `json:"id,omitempty"`
 	Origin  string    `json:"origin"`
 	// Event is the canonical document as compact JSON, when it is held
-	// in memory; read it with JSON, which also reads a spilled copy.
+	// in memory (nil when spilled: read it with JSON; a spilled Stored
+	// marshals with "event": null).
 	Event  jsonRaw `json:"event"`
 	origin Origin
 	spill  *Spill // where the JSON is, when Event is nil
@@ -253,14 +253,6 @@ func (s *Stored) JSON() []byte {
 		return nil
 	}
 	return b
-}
-
-// MarshalJSON writes the stored event with its document, spilled or not.
-func (s *Stored) MarshalJSON() ([]byte, error) {
-	type plain Stored
-	c := plain(*s)
-	c.Event = s.JSON()
-	return json.Marshal(&c)
 }
 
 // jsonRaw is raw JSON that marshals as itself.

@@ -3,8 +3,11 @@ package event
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"sync"
+
+	"github.com/idsentry/idsentry/internal/binenc"
 )
 
 // Spill keeps the canonical JSON of stored events in a temporary file, so
@@ -59,6 +62,60 @@ func (s *Spill) add(b []byte) (int64, error) {
 	}
 	s.size += int64(len(b))
 	return off, nil
+}
+
+// Append writes b to the spill and returns its offset, for Section.
+func (s *Spill) Append(b []byte) (int64, error) { return s.add(b) }
+
+// AppendFunc lets write append one contiguous section (a sorted run of
+// matches) in as many writes as it likes, and returns the section's offset
+// and length, for Section. Other writers wait meanwhile.
+func (s *Spill) AppendFunc(write func(w io.Writer) error) (off, n int64, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return 0, 0, s.err
+	}
+	if s.closed {
+		return 0, 0, os.ErrClosed
+	}
+	off = s.size
+	cw := &countWriter{w: s.w}
+	err = write(cw)
+	s.size += cw.n
+	if err != nil {
+		s.err = fmt.Errorf("evidence spill file: %w", err)
+		return 0, 0, s.err
+	}
+	return off, cw.n, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// Section returns a reader of the n bytes at off.
+func (s *Spill) Section(off, n int64) (io.Reader, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, os.ErrClosed
+	}
+	if off+n > s.flushed {
+		if err := s.w.Flush(); err != nil {
+			s.err = fmt.Errorf("evidence spill file: %w", err)
+			return nil, s.err
+		}
+		s.flushed = s.size
+	}
+	return io.NewSectionReader(s.f, off, n), nil
 }
 
 // read returns the n bytes at off.
@@ -121,4 +178,54 @@ func (e *Event) CloneTo(sp *Spill, buf *[]byte) *Stored {
 	}
 	st.spill, st.off, st.n = sp, off, len(*buf)
 	return st
+}
+
+// AppendBinary appends the compact encoding of s; a spilled document stays
+// in its spill file and only its place is written.
+func (s *Stored) AppendBinary(dst []byte) []byte {
+	dst = binenc.AppendUvarint(dst, uint64(s.Kind))
+	dst = binenc.AppendString(dst, s.Format)
+	dst = binenc.AppendString(dst, s.Subtype)
+	dst = binenc.AppendTime(dst, s.Time)
+	dst = binenc.AppendString(dst, s.ID)
+	dst = binenc.AppendString(dst, s.Origin)
+	dst = binenc.AppendString(dst, s.origin.File)
+	dst = binenc.AppendVarint(dst, int64(s.origin.Line))
+	dst = binenc.AppendVarint(dst, int64(s.origin.Index))
+	dst = binenc.AppendVarint(dst, s.origin.Offset)
+	spilled := s.Event == nil && s.spill != nil
+	dst = binenc.AppendBool(dst, spilled)
+	if spilled {
+		dst = binenc.AppendUvarint(dst, uint64(s.off))
+		return binenc.AppendUvarint(dst, uint64(s.n))
+	}
+	return binenc.AppendBytes(dst, s.Event)
+}
+
+// DecodeStored reads what AppendBinary wrote; sp is the spill file the
+// document was written to (if it was).
+func DecodeStored(d *binenc.Decoder, sp *Spill) *Stored {
+	s := &Stored{}
+	k := d.Uvarint()
+	if k >= uint64(NumKinds) {
+		k = 0
+	}
+	s.Kind = Kind(k)
+	s.Format = d.String()
+	s.Subtype = d.String()
+	s.Time = d.Time()
+	s.ID = d.String()
+	s.Origin = d.String()
+	s.origin.File = d.String()
+	s.origin.Line = int(d.Varint())
+	s.origin.Index = int(d.Varint())
+	s.origin.Offset = d.Varint()
+	if d.Bool() {
+		s.spill = sp
+		s.off = int64(d.Uvarint())
+		s.n = d.Int()
+	} else if b := d.Bytes(); len(b) > 0 {
+		s.Event = b
+	}
+	return s
 }

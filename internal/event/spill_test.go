@@ -1,7 +1,6 @@
 package event
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -45,10 +44,6 @@ func TestSpillRoundTrip(t *testing.T) {
 				t.Fatalf("worker %d record %d: JSON() = %s, want %s", w, i, got, want[w][i])
 			}
 		}
-	}
-	b, err := json.Marshal(stored[1][7])
-	if err != nil || !strings.Contains(string(b), `"event":{"userPrincipalName":"u7@contoso.example"`) {
-		t.Errorf("MarshalJSON = %s, %v; want the spilled document inline", b, err)
 	}
 	if sp.Size() == 0 {
 		t.Error("Size() = 0 after spilling")

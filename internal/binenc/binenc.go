@@ -1,0 +1,209 @@
+// Package binenc is the compact binary encoding of the records a scan
+// spills to disk (sorted runs of matches, stored events): varints,
+// length-prefixed strings, times. Decoding never panics: a short or
+// corrupt buffer sets the Decoder's error and yields zero values.
+package binenc
+
+import (
+	"encoding/binary"
+	"errors"
+	"math"
+	"time"
+)
+
+// ErrCorrupt reports a buffer that ends early or holds an impossible length.
+var ErrCorrupt = errors.New("binenc: corrupt or truncated record")
+
+// AppendUvarint appends x.
+func AppendUvarint(dst []byte, x uint64) []byte { return binary.AppendUvarint(dst, x) }
+
+// AppendVarint appends x.
+func AppendVarint(dst []byte, x int64) []byte { return binary.AppendVarint(dst, x) }
+
+// AppendString appends s with its length.
+func AppendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+// AppendBytes appends b with its length.
+func AppendBytes(dst, b []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(b)))
+	return append(dst, b...)
+}
+
+// AppendStrings appends a string list with its length.
+func AppendStrings(dst []byte, ss []string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(ss)))
+	for _, s := range ss {
+		dst = AppendString(dst, s)
+	}
+	return dst
+}
+
+// AppendBool appends b as one byte.
+func AppendBool(dst []byte, b bool) []byte {
+	if b {
+		return append(dst, 1)
+	}
+	return append(dst, 0)
+}
+
+// AppendFloat appends f's bits.
+func AppendFloat(dst []byte, f float64) []byte {
+	return binary.LittleEndian.AppendUint64(dst, math.Float64bits(f))
+}
+
+// AppendTime appends t (as UTC; the zero time round-trips).
+func AppendTime(dst []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(dst, 0)
+	}
+	dst = append(dst, 1)
+	dst = binary.AppendVarint(dst, t.Unix())
+	return binary.AppendUvarint(dst, uint64(t.Nanosecond()))
+}
+
+// Decoder reads what the Append functions wrote.
+type Decoder struct {
+	b   []byte
+	err error
+}
+
+// NewDecoder returns a decoder over b.
+func NewDecoder(b []byte) *Decoder { return &Decoder{b: b} }
+
+// Err returns the first error met.
+func (d *Decoder) Err() error { return d.err }
+
+// Len returns the bytes left.
+func (d *Decoder) Len() int { return len(d.b) }
+
+func (d *Decoder) fail() { d.err, d.b = ErrCorrupt, nil }
+
+// Uvarint reads an unsigned varint.
+func (d *Decoder) Uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	x, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return x
+}
+
+// Varint reads a signed varint.
+func (d *Decoder) Varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	x, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.fail()
+		return 0
+	}
+	d.b = d.b[n:]
+	return x
+}
+
+// Int reads an unsigned varint as a non-negative int.
+func (d *Decoder) Int() int {
+	x := d.Uvarint()
+	if x > math.MaxInt32 {
+		d.fail()
+		return 0
+	}
+	return int(x)
+}
+
+// Bytes reads a length-prefixed byte string (a copy).
+func (d *Decoder) Bytes() []byte {
+	n := d.Int()
+	if d.err != nil {
+		return nil
+	}
+	if n > len(d.b) {
+		d.fail()
+		return nil
+	}
+	out := append([]byte(nil), d.b[:n]...)
+	d.b = d.b[n:]
+	return out
+}
+
+// String reads a length-prefixed string.
+func (d *Decoder) String() string {
+	n := d.Int()
+	if d.err != nil {
+		return ""
+	}
+	if n > len(d.b) {
+		d.fail()
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+// Strings reads a string list (nil when empty).
+func (d *Decoder) Strings() []string {
+	n := d.Int()
+	if d.err != nil || n == 0 {
+		return nil
+	}
+	if n > len(d.b) { // every string takes at least one byte
+		d.fail()
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.String()
+	}
+	return out
+}
+
+// Bool reads one byte as a bool.
+func (d *Decoder) Bool() bool {
+	if d.err != nil {
+		return false
+	}
+	if len(d.b) < 1 || d.b[0] > 1 {
+		d.fail()
+		return false
+	}
+	v := d.b[0] == 1
+	d.b = d.b[1:]
+	return v
+}
+
+// Float reads a float64.
+func (d *Decoder) Float() float64 {
+	if d.err != nil {
+		return 0
+	}
+	if len(d.b) < 8 {
+		d.fail()
+		return 0
+	}
+	f := math.Float64frombits(binary.LittleEndian.Uint64(d.b))
+	d.b = d.b[8:]
+	return f
+}
+
+// Time reads a time (UTC).
+func (d *Decoder) Time() time.Time {
+	if !d.Bool() {
+		return time.Time{}
+	}
+	sec := d.Varint()
+	nsec := d.Uvarint()
+	if nsec >= 1e9 {
+		d.fail()
+		return time.Time{}
+	}
+	return time.Unix(sec, int64(nsec)).UTC()
+}

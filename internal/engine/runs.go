@@ -1,0 +1,254 @@
+package engine
+
+import (
+	"bufio"
+	"container/heap"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/idsentry/idsentry/internal/binenc"
+	"github.com/idsentry/idsentry/internal/compile"
+	"github.com/idsentry/idsentry/internal/event"
+)
+
+// A Batch with a spill file sorts its matches in runs of
+// Options.RunMatches and writes each run to the spill; Finish merges the
+// runs (and the unsorted rest, sorted) into the engine's total order. Each
+// record of a run is its length and the match's encoding.
+
+// run is one sorted run in the spill file.
+type run struct {
+	off, n int64
+	count  int
+}
+
+// appendMatch encodes m (its Rule by index in the set).
+func appendMatch(dst []byte, m *Match) []byte {
+	dst = binenc.AppendUvarint(dst, uint64(m.Rule.Index))
+	dst = binenc.AppendTime(dst, m.Time)
+	dst = binenc.AppendString(dst, m.ident)
+	dst = binenc.AppendBool(dst, m.Event != nil)
+	if m.Event != nil {
+		dst = m.Event.AppendBinary(dst)
+	}
+	dst = binenc.AppendUvarint(dst, uint64(len(m.Why)))
+	for _, w := range m.Why {
+		dst = binenc.AppendString(dst, w.Field)
+		dst = binenc.AppendString(dst, w.Value)
+	}
+	dst = binenc.AppendUvarint(dst, uint64(len(m.Data)))
+	for _, k := range sortedKeys(m.Data) {
+		dst = binenc.AppendString(dst, k)
+		dst = binenc.AppendStrings(dst, m.Data[k])
+	}
+	dst = binenc.AppendUvarint(dst, uint64(len(m.feeds)))
+	for i := range m.feeds {
+		f := &m.feeds[i]
+		dst = binenc.AppendUvarint(dst, uint64(f.corr))
+		dst = binenc.AppendString(dst, f.key)
+		dst = binenc.AppendStrings(dst, f.group)
+		dst = binenc.AppendStrings(dst, f.values)
+		dst = binenc.AppendFloat(dst, f.num)
+		dst = binenc.AppendBool(dst, f.numOK)
+		dst = binenc.AppendUvarint(dst, uint64(f.pos))
+		dst = binenc.AppendBool(dst, f.ok)
+	}
+	return dst
+}
+
+func sortedKeys(m map[string][]string) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// decodeMatch reads what appendMatch wrote.
+func (e *Engine) decodeMatch(b []byte, sp *event.Spill) (*Match, error) {
+	d := binenc.NewDecoder(b)
+	idx := d.Int()
+	if d.Err() != nil || idx >= len(e.set.Rules) {
+		return nil, fmt.Errorf("match run: bad rule index %d", idx)
+	}
+	m := &Match{Rule: e.set.Rules[idx]}
+	m.Time = d.Time()
+	m.ident = d.String()
+	if d.Bool() {
+		m.Event = event.DecodeStored(d, sp)
+	}
+	if n := d.Int(); n > 0 && n <= d.Len() {
+		m.Why = make([]compile.FieldValue, n)
+		for i := range m.Why {
+			m.Why[i] = compile.FieldValue{Field: d.String(), Value: d.String()}
+		}
+	}
+	if n := d.Int(); n > 0 && n <= d.Len() {
+		m.Data = make(map[string][]string, n)
+		for range n {
+			k := d.String()
+			m.Data[k] = d.Strings()
+		}
+	}
+	if n := d.Int(); n > 0 && n <= d.Len() {
+		m.feeds = make([]feed, n)
+		for i := range m.feeds {
+			f := &m.feeds[i]
+			f.corr = d.Int()
+			f.key = d.String()
+			f.group = d.Strings()
+			f.values = d.Strings()
+			f.num = d.Float()
+			f.numOK = d.Bool()
+			f.pos = d.Int()
+			f.ok = d.Bool()
+			if f.corr >= len(e.corrs) {
+				return nil, fmt.Errorf("match run: bad correlation index %d", f.corr)
+			}
+		}
+	}
+	if err := d.Err(); err != nil {
+		return nil, fmt.Errorf("match run: %w", err)
+	}
+	if d.Len() != 0 {
+		return nil, fmt.Errorf("match run: %d bytes after a record", d.Len())
+	}
+	return m, nil
+}
+
+// spillRun sorts the buffered matches and writes them as one run. On a
+// write error the matches stay in memory and spilling stops.
+func (b *Batch) spillRun(sp *event.Spill) {
+	sortMatches(b.matches)
+	off, n, err := sp.AppendFunc(func(w io.Writer) error {
+		for _, m := range b.matches {
+			b.rec = appendMatch(b.rec[:0], m)
+			b.buf = binary.AppendUvarint(b.buf[:0], uint64(len(b.rec)))
+			if _, err := w.Write(b.buf); err != nil {
+				return err
+			}
+			if _, err := w.Write(b.rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.noSpill = true
+		return
+	}
+	b.runs = append(b.runs, run{off: off, n: n, count: len(b.matches)})
+	clear(b.matches)
+	b.matches = b.matches[:0]
+}
+
+// cursor reads one sorted source: a run, or the in-memory rest.
+type cursor struct {
+	src  int // runs first, in order, then memory: the tie-break
+	cur  *Match
+	r    *bufio.Reader
+	left int
+	mem  []*Match
+	rec  []byte
+}
+
+func (c *cursor) next(e *Engine, sp *event.Spill) error {
+	if c.r == nil {
+		if len(c.mem) == 0 {
+			c.cur = nil
+			return nil
+		}
+		// Drop the slot: a consumed match lives only as long as the
+		// correlation windows hold it.
+		c.cur, c.mem[0], c.mem = c.mem[0], nil, c.mem[1:]
+		return nil
+	}
+	if c.left == 0 {
+		c.cur = nil
+		return nil
+	}
+	n, err := binary.ReadUvarint(c.r)
+	if err != nil || n > 1<<30 {
+		return fmt.Errorf("match run: reading a record length: %v", err)
+	}
+	c.rec = slices.Grow(c.rec[:0], int(n))[:n]
+	if _, err := io.ReadFull(c.r, c.rec); err != nil {
+		return fmt.Errorf("match run: %w", err)
+	}
+	m, err := e.decodeMatch(c.rec, sp)
+	if err != nil {
+		return err
+	}
+	c.left--
+	c.cur = m
+	return nil
+}
+
+// mergeHeap orders cursors by their current match.
+type mergeHeap []*cursor
+
+func (h mergeHeap) Len() int { return len(h) }
+func (h mergeHeap) Less(i, j int) bool {
+	if c := compareMatches(h[i].cur, h[j].cur); c != 0 {
+		return c < 0
+	}
+	return h[i].src < h[j].src
+}
+func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(*cursor)) }
+func (h *mergeHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// merged calls fn with every match of the runs and of mem (sorted) in the
+// engine's total order.
+func (b *Batch) merged(fn func(*Match)) error {
+	sortMatches(b.matches)
+	if len(b.runs) == 0 {
+		for i, m := range b.matches {
+			fn(m)
+			b.matches[i] = nil
+		}
+		return nil
+	}
+	sp := b.e.opts.Spill
+	var h mergeHeap
+	for i, r := range b.runs {
+		sec, err := sp.Section(r.off, r.n)
+		if err != nil {
+			return err
+		}
+		c := &cursor{src: i, r: bufio.NewReaderSize(sec, 256<<10), left: r.count}
+		if err := c.next(b.e, sp); err != nil {
+			return err
+		}
+		if c.cur != nil {
+			h = append(h, c)
+		}
+	}
+	if len(b.matches) > 0 {
+		c := &cursor{src: len(b.runs), mem: b.matches}
+		_ = c.next(b.e, sp)
+		h = append(h, c)
+	}
+	heap.Init(&h)
+	for len(h) > 0 {
+		c := h[0]
+		fn(c.cur)
+		if err := c.next(b.e, sp); err != nil {
+			return err
+		}
+		if c.cur == nil {
+			heap.Pop(&h)
+		} else {
+			heap.Fix(&h, 0)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package engine
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/idsentry/idsentry/internal/event"
+)
+
+func spilled(t testing.TB, o Options, runMatches int) Options {
+	sp, err := event.NewSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sp.Close() })
+	o.Spill, o.RunMatches = sp, runMatches
+	return o
+}
+
+// renderFull renders hits with everything a run round-trips: the stored
+// event's document and origin, why, data, contributing hits.
+func renderFull(hs []Hit) string {
+	var b strings.Builder
+	var one func(h *Hit, depth int)
+	one = func(h *Hit, depth int) {
+		b.WriteString(strings.Repeat("  ", depth))
+		line, _ := json.Marshal(toWant(*h))
+		b.Write(line)
+		if h.Event != nil {
+			b.WriteString(" " + h.Event.Origin + " " + h.Event.Kind.String() + " " + string(h.Event.JSON()))
+		}
+		why, _ := json.Marshal(h.Why)
+		data, _ := json.Marshal(h.Data)
+		b.WriteString(" why=" + string(why) + " data=" + string(data) + "\n")
+		for _, c := range h.Contributing {
+			one(c, depth+1)
+		}
+	}
+	for i := range hs {
+		one(&hs[i], 0)
+	}
+	return b.String()
+}
+
+// TestSpilledBatchEqualsMemory checks that a Batch writing its matches in
+// sorted runs of a few matches to a spill file and merging them returns
+// exactly the hits of an in-memory Batch, with every stored event read back.
+func TestSpilledBatchEqualsMemory(t *testing.T) {
+	set := compileRules(t, allTypes)
+	mem := New(set, Options{MaxDistinct: 4})
+	for _, runSize := range []int{1, 7, 64} {
+		disk := New(set, spilled(t, Options{MaxDistinct: 4}, runSize))
+		for seed := uint64(1); seed <= 10; seed++ {
+			r := rand.New(rand.NewPCG(seed, 11))
+			events := randomEvents(t, r, 150)
+			r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+			run := func(e *Engine) (string, Stats) {
+				w := e.NewWorker()
+				b := e.NewBatch()
+				for _, ev := range events {
+					w.Match(ev, func(m *Match) {
+						m.Data = map[string][]string{"ip": {ev.ID, "x"}}
+						b.Add(m)
+					})
+				}
+				return renderFull(b.Finish()), b.Stats()
+			}
+			want, ws := run(mem)
+			got, gs := run(disk)
+			if got != want {
+				t.Fatalf("runs of %d, seed %d: spilled batch differs:\n%s", runSize, seed, diff(want, got))
+			}
+			if ws.Matches != gs.Matches || ws.Hits != gs.Hits || ws.Duplicates != gs.Duplicates {
+				t.Errorf("runs of %d, seed %d: stats differ: memory %+v spilled %+v", runSize, seed, ws, gs)
+			}
+			if !strings.Contains(want, `"userPrincipalName"`) {
+				t.Fatalf("seed %d: no stored event in the hits", seed)
+			}
+		}
+	}
+}
+
+// TestScenariosSpilled runs every scenario through spilled batches.
+func TestScenariosSpilled(t *testing.T) {
+	files, _ := filepath.Glob("testdata/scenarios/*.txtar")
+	sort.Strings(files)
+	for _, path := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".txtar"), func(t *testing.T) {
+			sc := loadScenario(t, path)
+			e := New(sc.set, spilled(t, sc.opts, 2))
+			for seed := uint64(1); seed <= 2; seed++ {
+				if g := sc.concurrentBatch(e, seed); g != sc.want {
+					t.Errorf("spilled batch (seed %d) differs:\n%s", seed, diff(sc.want, g))
+				}
+			}
+		})
+	}
+}
+
+// FuzzDecodeMatch: a corrupt run record is an error, never a panic.
+func FuzzDecodeMatch(f *testing.F) {
+	set := compileRules(f, allTypes)
+	e := New(set, Options{})
+	w := e.NewWorker()
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, ev := range randomEvents(f, r, 20) {
+		w.Match(ev, func(m *Match) {
+			m.Data = map[string][]string{"k": {"v"}}
+			f.Add(appendMatch(nil, m))
+		})
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := e.decodeMatch(b, nil)
+		if err == nil && m.Rule == nil {
+			t.Fatal("decoded a match without a rule")
+		}
+	})
+}
