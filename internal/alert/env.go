@@ -59,14 +59,24 @@ func compileExpr(src string) (*compiled, []string, *file.Error, error) {
 	c := &fieldCollector{}
 	node := prog.Node()
 	ast.Walk(&node, c)
-	return &compiled{src: src, prog: prog}, c.fields, nil, nil
+	return &compiled{src: src, prog: prog, context: c.context}, c.fields, nil, nil
 }
 
-// fieldCollector gathers constant keys of distinct[...] and values[...].
-type fieldCollector struct{ fields []string }
+// fieldCollector gathers constant keys of distinct[...] and values[...],
+// and whether the expression reads the enrichment.
+type fieldCollector struct {
+	fields  []string
+	context bool
+}
 
 // Visit implements ast.Visitor.
 func (c *fieldCollector) Visit(n *ast.Node) {
+	if id, ok := (*n).(*ast.IdentifierNode); ok {
+		switch id.Value {
+		case "ip_priority", "roles", "groups", "tags":
+			c.context = true
+		}
+	}
 	m, ok := (*n).(*ast.MemberNode)
 	if !ok {
 		return

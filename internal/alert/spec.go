@@ -98,6 +98,9 @@ type tier struct {
 type compiled struct {
 	src  string
 	prog *vm.Program
+	// context: the expression reads the enrichment (ip_priority, roles,
+	// groups, tags), so it can only be evaluated after it.
+	context bool
 }
 
 // DefaultSpec is the spec of a rule without an idsentry attribute: one

@@ -98,8 +98,6 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 			a.Values[f], a.Distinct[f] = set.show, len(set.seen)
 		}
 	}
-	a.Entities = entitiesOf(s, ms, maxValues)
-
 	env := &Env{
 		Count:        a.Count,
 		Distinct:     distinct,
@@ -112,12 +110,28 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 		Options:      s.Options,
 		OutsideHours: b.opt.Hours.Outside(a.FirstSeen),
 	}
+	// A having that does not read the enrichment decides before the
+	// entities and the enrichment are worked out (most windows of a
+	// grouping rule fail it).
+	havingDone := false
+	if s.having != nil && !s.having.context {
+		ok, err := s.having.eval(env)
+		if err != nil {
+			b.evalError(err)
+		}
+		if !ok {
+			b.stats.NotHaving++
+			return Alert{}, false
+		}
+		havingDone = true
+	}
+	a.Entities = entitiesOf(s, ms, maxValues)
 	var ctx enrichResult
 	if b.opt.Enricher != nil {
 		ctx = b.opt.Enricher.enrich(&a)
 		env.IPPriority, env.Roles, env.Groups, env.Tags = ctx.ipPriority, ctx.roles, ctx.groups, ctx.tags
 	}
-	if s.having != nil {
+	if s.having != nil && !havingDone {
 		ok, err := s.having.eval(env)
 		if err != nil {
 			b.evalError(err)

@@ -1,5 +1,10 @@
 package compile
 
+import (
+	"cmp"
+	"slices"
+)
+
 // node is a compiled piece of a detection: eval decides it for the current
 // event; why appends the field/value pairs that made it true (called only
 // after a rule matched, so it may re-evaluate); lits is the raw-bytes
@@ -52,12 +57,13 @@ func andNode(children []node) node {
 		cost += c.cost
 	}
 	var eval func(*Matcher) bool
-	if len(evals) == 2 {
-		a, b := evals[0], evals[1]
+	byCost := cheapestFirst(children)
+	if len(byCost) == 2 {
+		a, b := byCost[0], byCost[1]
 		eval = func(m *Matcher) bool { return a(m) && b(m) }
 	} else {
 		eval = func(m *Matcher) bool {
-			for _, e := range evals {
+			for _, e := range byCost {
 				if !e(m) {
 					return false
 				}
@@ -95,12 +101,13 @@ func orNode(children []node) node {
 		cost += c.cost
 	}
 	var eval func(*Matcher) bool
-	if len(evals) == 2 {
-		a, b := evals[0], evals[1]
+	byCost := cheapestFirst(children)
+	if len(byCost) == 2 {
+		a, b := byCost[0], byCost[1]
 		eval = func(m *Matcher) bool { return a(m) || b(m) }
 	} else {
 		eval = func(m *Matcher) bool {
-			for _, e := range evals {
+			for _, e := range byCost {
 				if e(m) {
 					return true
 				}
@@ -121,6 +128,23 @@ func orNode(children []node) node {
 		lits: unionLits(sets),
 		cost: cost,
 	}
+}
+
+// cheapestFirst returns the children's evaluators ordered by estimated
+// cost (stable): evaluation is pure, so AND and OR may short-circuit in any
+// order, and a regular expression after a cheap equality rarely runs. The
+// explanations (why) keep the rule's order.
+func cheapestFirst(children []node) []func(*Matcher) bool {
+	idx := make([]int, len(children))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(children[a].cost, children[b].cost) })
+	out := make([]func(*Matcher) bool, len(children))
+	for i, j := range idx {
+		out[i] = children[j].eval
+	}
+	return out
 }
 
 // notNode negates a node. Nothing under a negation is required to occur, so

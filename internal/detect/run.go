@@ -100,7 +100,13 @@ type kindField struct {
 func (d *Detector) NewWorker(id int) *Worker {
 	w := &Worker{d: d, id: id, w: d.eng.NewWorker(), ips: alert.NewIPStats(0), paths: map[kindField]event.Path{}}
 	w.add = func(m *engine.Match) {
-		m.Data = w.extract(m.Rule, w.cur)
+		// A rule reported only through its correlations (most matches: the
+		// base rules of sequences and first-seen rules) shows in an alert
+		// only as one of a firing's few contributing events, which Finish
+		// reads back from the stored copy.
+		if m.Rule.Generate || m.Rule.Correlation != nil {
+			m.Data = w.extract(m.Rule, w.cur)
+		}
 		d.batch.Add(m)
 	}
 	d.mu.Lock()
@@ -198,7 +204,7 @@ func (d *Detector) Finish() *Result {
 	// is at most MaxLag before an earlier hit's time: windows ending
 	// before that can close.
 	lag := d.eng.MaxLag() + time.Minute
-	const advanceEvery = 4096
+	const advanceEvery = 1 << 13
 	var x extractor
 	n := 0
 	err := d.batch.FinishFunc(func(h engine.Hit) {

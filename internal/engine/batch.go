@@ -20,8 +20,7 @@ type Batch struct {
 	mu      sync.Mutex
 	matches []*Match
 	runs    []run
-	buf     []byte // a record's length being written
-	rec     []byte // one record being encoded
+	writing sync.WaitGroup // runs being written
 	noSpill bool   // a spill write failed: keep everything in memory
 	stats   Stats
 	done    bool
@@ -34,10 +33,27 @@ func (e *Engine) NewBatch() *Batch { return &Batch{e: e} }
 func (b *Batch) Add(m *Match) {
 	b.mu.Lock()
 	b.matches = append(b.matches, m)
-	if sp := b.e.opts.Spill; sp != nil && !b.noSpill && len(b.matches) >= b.e.opts.RunMatches {
-		b.spillRun(sp)
+	sp := b.e.opts.Spill
+	if sp == nil || b.noSpill || len(b.matches) < b.e.opts.RunMatches {
+		b.mu.Unlock()
+		return
+	}
+	// Sort and write the run outside the lock: the other workers go on
+	// adding to a fresh buffer meanwhile.
+	full := b.matches
+	b.matches = make([]*Match, 0, b.e.opts.RunMatches)
+	b.writing.Add(1)
+	b.mu.Unlock()
+	r, ok := b.e.spillRun(sp, full)
+	b.mu.Lock()
+	if ok {
+		b.runs = append(b.runs, r)
+	} else {
+		b.noSpill = true
+		b.matches = append(b.matches, full...)
 	}
 	b.mu.Unlock()
+	b.writing.Done()
 }
 
 // Finish evaluates every match added and returns the hits, in event-time
@@ -63,7 +79,9 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 		return nil
 	}
 	b.done = true
-	b.buf, b.rec = nil, nil
+	b.mu.Unlock()
+	b.writing.Wait() // Add has returned everywhere: no run is in flight
+	b.mu.Lock()
 	c := newCorrelator(b.e, &b.stats, false)
 	drain := func() {
 		for i, h := range c.out {

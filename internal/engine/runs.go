@@ -119,30 +119,23 @@ func (e *Engine) decodeMatch(b []byte, sp *event.Spill) (*Match, error) {
 	return m, nil
 }
 
-// spillRun sorts the buffered matches and writes them as one run. On a
-// write error the matches stay in memory and spilling stops.
-func (b *Batch) spillRun(sp *event.Spill) {
-	sortMatches(b.matches)
-	off, n, err := sp.AppendFunc(func(w io.Writer) error {
-		for _, m := range b.matches {
-			b.rec = appendMatch(b.rec[:0], m)
-			b.buf = binary.AppendUvarint(b.buf[:0], uint64(len(b.rec)))
-			if _, err := w.Write(b.buf); err != nil {
-				return err
-			}
-			if _, err := w.Write(b.rec); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		b.noSpill = true
-		return
+// spillRun sorts ms and writes them as one run; ok is false when the
+// spill cannot be written (the caller keeps the matches in memory).
+func (e *Engine) spillRun(sp *event.Spill, ms []*Match) (r run, ok bool) {
+	sortMatches(ms)
+	// Encoded here, written in one piece: the workers storing evidence in
+	// the same spill wait only for the write.
+	var buf, rec []byte
+	for _, m := range ms {
+		rec = appendMatch(rec[:0], m)
+		buf = binary.AppendUvarint(buf, uint64(len(rec)))
+		buf = append(buf, rec...)
 	}
-	b.runs = append(b.runs, run{off: off, n: n, count: len(b.matches)})
-	clear(b.matches)
-	b.matches = b.matches[:0]
+	off, err := sp.Append(buf)
+	if err != nil {
+		return run{}, false
+	}
+	return run{off: off, n: int64(len(buf)), count: len(ms)}, true
 }
 
 // cursor reads one sorted source: a run, or the in-memory rest.
