@@ -21,7 +21,7 @@ type Batch struct {
 	matches []*Match
 	runs    []run
 	writing sync.WaitGroup // runs being written
-	noSpill bool   // a spill write failed: keep everything in memory
+	noSpill bool           // a spill write failed: keep everything in memory
 	stats   Stats
 	done    bool
 }
