@@ -231,16 +231,62 @@ func (b *Batch) merged(fn func(*Match)) error {
 		h = append(h, c)
 	}
 	heap.Init(&h)
-	for len(h) > 0 {
-		c := h[0]
-		fn(c.cur)
-		if err := c.next(b.e, sp); err != nil {
-			return err
+	// Reading and decoding the runs runs beside the correlation: batches
+	// of merged matches go over a channel (a second core's worth of work
+	// in Finish, which is otherwise sequential).
+	type chunk struct {
+		ms  []*Match
+		err error
+	}
+	const chunkSize = 1024
+	ch := make(chan chunk, 8)
+	stop := make(chan struct{})
+	go func() {
+		defer close(ch)
+		ms := make([]*Match, 0, chunkSize)
+		send := func(c chunk) bool {
+			select {
+			case ch <- c:
+				return true
+			case <-stop:
+				return false
+			}
 		}
-		if c.cur == nil {
-			heap.Pop(&h)
-		} else {
-			heap.Fix(&h, 0)
+		for len(h) > 0 {
+			c := h[0]
+			ms = append(ms, c.cur)
+			if err := c.next(b.e, sp); err != nil {
+				send(chunk{ms: ms, err: err})
+				return
+			}
+			if c.cur == nil {
+				heap.Pop(&h)
+			} else {
+				heap.Fix(&h, 0)
+			}
+			if len(ms) == chunkSize {
+				if !send(chunk{ms: ms}) {
+					return
+				}
+				ms = make([]*Match, 0, chunkSize)
+			}
+		}
+		if len(ms) > 0 {
+			send(chunk{ms: ms})
+		}
+	}()
+	defer func() {
+		close(stop)
+		for range ch { // let the reader finish
+		}
+	}()
+	for c := range ch {
+		for i, m := range c.ms {
+			fn(m)
+			c.ms[i] = nil
+		}
+		if c.err != nil {
+			return c.err
 		}
 	}
 	return nil
