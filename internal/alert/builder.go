@@ -3,6 +3,7 @@ package alert
 import (
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -18,6 +19,13 @@ type Options struct {
 	// Enricher, when set, attaches identity and IP context to alerts with
 	// account and IP entities before having and tiers are evaluated.
 	Enricher *Enricher
+	// FoldRepeats lets a grouping window hold one entry for matches with
+	// the same fields and explanation that arrive in time order (see
+	// keyState.fold): the alerts are the same, the evidence is drawn from
+	// the first match of each repeat. For a caller adding matches in time
+	// order (a scan's hits stream so), memory per window then grows with
+	// distinct content, not with the matches.
+	FoldRepeats bool
 }
 
 // Stats counts what a Builder did with its matches.
@@ -29,6 +37,7 @@ type Stats struct {
 	NotHaving   int // groups whose having expression was false
 	BelowCutoff int // alerts hidden by min-ip-priority
 	EvalErrors  int // having/tier evaluations that failed (taken as false)
+	Folded      int // matches folded into an identical one of their window
 }
 
 // Builder groups matches into alerts (docs/rule-attribute.md). In a scan,
@@ -57,6 +66,63 @@ type keyState struct {
 	spec    *Spec
 	pending []*Match
 	sorted  bool
+	// earliest is the earliest Time among pending: the anchor of the next
+	// window. same indexes the pending matches of that window by content
+	// (contentKey) for folding repeats.
+	earliest time.Time
+	same     map[string]*Match
+}
+
+// fold merges m into an earlier pending match of the same window with the
+// same fields and explanation, when there is one: a grouped alert counts
+// repeats and reads distinct values, so one entry standing for n identical
+// matches (Count n, First its first time) gives the same alert while the
+// window holds one entry instead of n (a session's every sign-in, say).
+// The window's anchor (its earliest match) is never merged into, and only
+// matches arriving in time order fold. It returns the content key of a
+// match that did not fold but may be folded into later ("" for none).
+func (ks *keyState) fold(m *Match, maxEvidence int) (folded bool, key string) {
+	if ks.spec.perEvent() || len(m.Parts) > 0 || m.Event == nil || len(ks.pending) == 0 {
+		return false, ""
+	}
+	if !m.Time.After(ks.earliest) || !m.Time.Before(ks.earliest.Add(ks.spec.Window)) {
+		return false, ""
+	}
+	key = contentKey(m)
+	c := ks.same[key]
+	if c == nil || m.Time.Before(c.Time) {
+		return false, key
+	}
+	if c.First.IsZero() {
+		c.First = c.Time
+	}
+	c.Count = c.weight() + m.weight()
+	c.Time = m.Time
+	if len(c.repeats) < maxEvidence {
+		c.repeats = append(c.repeats, repeat{m.Event, m.Time})
+	}
+	return true, ""
+}
+
+// contentKey renders the fields and explanation of a match.
+func contentKey(m *Match) string {
+	var b strings.Builder
+	for _, k := range sortedKeys(m.Fields) {
+		b.WriteString(k)
+		b.WriteByte('=')
+		for _, v := range m.Fields[k] {
+			b.WriteString(v)
+			b.WriteByte('\x1e')
+		}
+		b.WriteByte('\x1f')
+	}
+	for _, w := range m.Why {
+		b.WriteString(w.Field)
+		b.WriteByte('=')
+		b.WriteString(w.Value)
+		b.WriteByte('\x1f')
+	}
+	return b.String()
 }
 
 // NewBuilder returns a Builder.
@@ -96,8 +162,29 @@ func (b *Builder) Add(m Match) error {
 		ks = &keyState{spec: m.Spec}
 		b.keys[id] = ks
 	}
+	var folded bool
+	var key string
+	if b.opt.FoldRepeats {
+		folded, key = ks.fold(&m, b.maxEvidence(ks.spec))
+	}
+	if folded {
+		b.stats.Folded++
+		return nil
+	}
+	if len(ks.pending) == 0 || m.Time.Before(ks.earliest) {
+		ks.earliest = m.Time
+		ks.same = nil // a new anchor: no fold target is known in its window
+	}
 	ks.pending = append(ks.pending, &m)
 	ks.sorted = false
+	if key != "" {
+		if ks.same == nil {
+			ks.same = map[string]*Match{}
+		}
+		if ks.same[key] == nil {
+			ks.same[key] = &m
+		}
+	}
 	return nil
 }
 
@@ -163,6 +250,10 @@ func (b *Builder) close(wm time.Time, final bool) []Alert {
 			}
 			win := ks.pending[:n:n]
 			ks.pending = ks.pending[n:]
+			ks.same = nil
+			if len(ks.pending) > 0 {
+				ks.earliest = ks.pending[0].Time
+			}
 			if a, ok := b.build(ks.spec, id.key, win); ok {
 				out = append(out, a)
 			}

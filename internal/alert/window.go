@@ -287,7 +287,10 @@ func evidenceOf(ms []*Match, n int) []Evidence {
 	var cands []evidenceCandidate
 	for _, m := range ms {
 		if m.Event != nil {
-			cands = append(cands, evidenceCandidate{m.Event, m.Why, m.Time})
+			cands = append(cands, evidenceCandidate{m.Event, m.Why, m.first()})
+		}
+		for _, r := range m.repeats {
+			cands = append(cands, evidenceCandidate{r.ev, m.Why, r.t})
 		}
 		for i := range m.Parts {
 			p := &m.Parts[i]
