@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"container/heap"
 	"errors"
 	"slices"
 	"strings"
@@ -51,6 +52,7 @@ type Builder struct {
 	mu        sync.Mutex
 	opt       Options
 	keys      map[keyID]*keyState
+	due       dueHeap // when each key's next window can close
 	watermark time.Time
 	stats     Stats
 	errs      []error
@@ -174,6 +176,7 @@ func (b *Builder) Add(m Match) error {
 	if len(ks.pending) == 0 || m.Time.Before(ks.earliest) {
 		ks.earliest = m.Time
 		ks.same = nil // a new anchor: no fold target is known in its window
+		heap.Push(&b.due, dueEntry{ks.dueAt(), id})
 	}
 	ks.pending = append(ks.pending, &m)
 	ks.sorted = false
@@ -228,43 +231,109 @@ func (b *Builder) Errors() []error {
 // windows when final).
 func (b *Builder) close(wm time.Time, final bool) []Alert {
 	var out []Alert
-	for id, ks := range b.keys {
-		if !ks.sorted {
-			slices.SortFunc(ks.pending, compareMatches)
-			ks.sorted = true
+	if final {
+		for id, ks := range b.keys {
+			out = b.closeKey(id, ks, wm, true, out)
 		}
-		for len(ks.pending) > 0 {
-			first := ks.pending[0]
-			if !final && !first.Time.Before(wm) {
-				break
+		b.due = b.due[:0]
+	} else {
+		// Only the keys whose next window is due: a heap of due times
+		// (stale entries, left by a key whose anchor moved, are skipped).
+		var later []dueEntry
+		for len(b.due) > 0 && !b.due[0].at.After(wm) {
+			e := heap.Pop(&b.due).(dueEntry)
+			ks := b.keys[e.id]
+			if ks == nil || !ks.dueAt().Equal(e.at) {
+				continue
 			}
-			n := 1
-			if !ks.spec.perEvent() {
-				end := first.Time.Add(ks.spec.Window)
-				if !final && wm.Before(end) {
-					break
-				}
-				for n < len(ks.pending) && ks.pending[n].Time.Before(end) {
-					n++
-				}
+			if ks.spec.perEvent() && !e.at.Before(wm) {
+				// A per-match alert closes once its time is before the
+				// watermark, not at it.
+				later = append(later, e)
+				continue
 			}
-			win := ks.pending[:n:n]
-			ks.pending = ks.pending[n:]
-			ks.same = nil
+			out = b.closeKey(e.id, ks, wm, false, out)
 			if len(ks.pending) > 0 {
-				ks.earliest = ks.pending[0].Time
-			}
-			if a, ok := b.build(ks.spec, id.key, win); ok {
-				out = append(out, a)
+				if at := ks.dueAt(); at.After(e.at) {
+					heap.Push(&b.due, dueEntry{at, e.id})
+				} else {
+					later = append(later, dueEntry{at, e.id})
+				}
 			}
 		}
-		if len(ks.pending) == 0 {
-			delete(b.keys, id)
+		for _, e := range later {
+			heap.Push(&b.due, e)
 		}
 	}
 	b.stats.Alerts += len(out)
 	SortAlerts(out)
 	return out
+}
+
+// closeKey builds the alerts of the windows of one key that end at or
+// before wm (all of them when final).
+func (b *Builder) closeKey(id keyID, ks *keyState, wm time.Time, final bool, out []Alert) []Alert {
+	if !ks.sorted {
+		slices.SortFunc(ks.pending, compareMatches)
+		ks.sorted = true
+	}
+	for len(ks.pending) > 0 {
+		first := ks.pending[0]
+		if !final && !first.Time.Before(wm) {
+			break
+		}
+		n := 1
+		if !ks.spec.perEvent() {
+			end := first.Time.Add(ks.spec.Window)
+			if !final && wm.Before(end) {
+				break
+			}
+			for n < len(ks.pending) && ks.pending[n].Time.Before(end) {
+				n++
+			}
+		}
+		win := ks.pending[:n:n]
+		ks.pending = ks.pending[n:]
+		ks.same = nil
+		if len(ks.pending) > 0 {
+			ks.earliest = ks.pending[0].Time
+		}
+		if a, ok := b.build(ks.spec, id.key, win); ok {
+			out = append(out, a)
+		}
+	}
+	if len(ks.pending) == 0 {
+		delete(b.keys, id)
+	}
+	return out
+}
+
+// dueAt is when the key's next window can close: its anchor's time for a
+// per-match alert, the anchor plus the window otherwise.
+func (ks *keyState) dueAt() time.Time {
+	if ks.spec.perEvent() {
+		return ks.earliest
+	}
+	return ks.earliest.Add(ks.spec.Window)
+}
+
+// dueEntry is a key's due time in the Builder's heap.
+type dueEntry struct {
+	at time.Time
+	id keyID
+}
+
+type dueHeap []dueEntry
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].at.Before(h[j].at) }
+func (h dueHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)        { *h = append(*h, x.(dueEntry)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // SortAlerts puts alerts in the order Advance and Finish return them:
