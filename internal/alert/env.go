@@ -59,7 +59,10 @@ func compileExpr(src string) (*compiled, []string, *file.Error, error) {
 	c := &fieldCollector{}
 	node := prog.Node()
 	ast.Walk(&node, c)
-	return &compiled{src: src, prog: prog, context: c.context}, c.fields, nil, nil
+	cp := &compiled{src: src, prog: prog, context: c.context, fields: c.fields}
+	// distinct and values read other than with constant keys: any field.
+	cp.dynamic = c.mapUses != len(c.fields)
+	return cp, c.fields, nil, nil
 }
 
 // fieldCollector gathers constant keys of distinct[...] and values[...],
@@ -67,6 +70,7 @@ func compileExpr(src string) (*compiled, []string, *file.Error, error) {
 type fieldCollector struct {
 	fields  []string
 	context bool
+	mapUses int // every use of the distinct and values maps
 }
 
 // Visit implements ast.Visitor.
@@ -75,6 +79,8 @@ func (c *fieldCollector) Visit(n *ast.Node) {
 		switch id.Value {
 		case "ip_priority", "roles", "groups", "tags":
 			c.context = true
+		case "distinct", "values":
+			c.mapUses++
 		}
 	}
 	m, ok := (*n).(*ast.MemberNode)

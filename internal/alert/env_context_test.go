@@ -23,3 +23,23 @@ func TestExprContext(t *testing.T) {
 		}
 	}
 }
+
+// TestExprDynamic: distinct and values read with constant keys name their
+// fields; any other use may read any field.
+func TestExprDynamic(t *testing.T) {
+	for src, want := range map[string]bool{
+		`distinct["location.countryOrRegion"] >= 2`:        false,
+		`distinct.ipAddress >= 2 && len(values.appId) > 1`: false,
+		`len(distinct) > 3`:                                true,
+		`any(values["ip"], # == "1.1.1.1") || count > 3`:   false,
+		`all(keys(distinct), distinct[#] > 1)`:             true,
+	} {
+		c, _, _, err := compileExpr(src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if c.dynamic != want {
+			t.Errorf("%s: dynamic = %v (fields %q), want %v", src, c.dynamic, c.fields, want)
+		}
+	}
+}

@@ -101,6 +101,10 @@ type compiled struct {
 	// context: the expression reads the enrichment (ip_priority, roles,
 	// groups, tags), so it can only be evaluated after it.
 	context bool
+	// fields are the keys it reads from distinct and values; dynamic
+	// reports other uses of those maps (then any field may be read).
+	fields  []string
+	dynamic bool
 }
 
 // DefaultSpec is the spec of a rule without an idsentry attribute: one

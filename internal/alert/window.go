@@ -71,19 +71,35 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 			a.Group[f] = groupValue(first.Fields[f])
 		}
 	}
-	sets := make(map[string]*distinctSet, len(s.tracked))
-	for _, f := range s.tracked {
-		sets[f] = newDistinct(s.valueCap(f))
-	}
-	for _, m := range ms {
-		m.records(func(fields map[string][]string) {
-			for f, set := range sets {
-				for _, v := range fields[f] {
-					set.add(v)
-				}
+	outside := b.opt.Hours.Outside(a.FirstSeen)
+	// A having that reads neither the enrichment nor other fields than
+	// its own decides first, over just those fields (most windows of a
+	// grouping rule fail it).
+	havingDone := false
+	if h := s.having; h != nil && !h.context && !h.dynamic {
+		sets := b.distinctSets(s, ms, h.fields)
+		env := &Env{
+			Count: a.Count, Distinct: make(map[string]int, len(sets)), Values: make(map[string][]string, len(sets)),
+			Group: a.Group, FirstSeen: a.FirstSeen, LastSeen: a.LastSeen, Duration: a.LastSeen.Sub(a.FirstSeen).Seconds(),
+			Level: s.Rule.Level.String(), Options: s.Options, OutsideHours: outside,
+		}
+		for f, set := range sets {
+			env.Distinct[f] = len(set.seen)
+			if len(set.show) > 0 {
+				env.Values[f] = set.show
 			}
-		})
+		}
+		ok, err := h.eval(env)
+		if err != nil {
+			b.evalError(err)
+		}
+		if !ok {
+			b.stats.NotHaving++
+			return Alert{}, false
+		}
+		havingDone = true
 	}
+	sets := b.distinctSets(s, ms, s.tracked)
 	// The expression environment sees every tracked field (0 when absent);
 	// the alert shows the fields that had values.
 	values := make(map[string][]string, len(sets))
@@ -108,13 +124,11 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 		Duration:     a.LastSeen.Sub(a.FirstSeen).Seconds(),
 		Level:        s.Rule.Level.String(),
 		Options:      s.Options,
-		OutsideHours: b.opt.Hours.Outside(a.FirstSeen),
+		OutsideHours: outside,
 	}
 	// A having that does not read the enrichment decides before the
-	// entities and the enrichment are worked out (most windows of a
-	// grouping rule fail it).
-	havingDone := false
-	if s.having != nil && !s.having.context {
+	// entities and the enrichment are worked out.
+	if s.having != nil && !s.having.context && !havingDone {
 		ok, err := s.having.eval(env)
 		if err != nil {
 			b.evalError(err)
@@ -166,6 +180,24 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 	a.Message = s.message.render(&alertScope{a: &a, s: s, first: first})
 	a.ID = alertID(s, key, ms, a.FirstSeen)
 	return a, true
+}
+
+// distinctSets gathers the distinct values of fields over the matches.
+func (b *Builder) distinctSets(s *Spec, ms []*Match, fields []string) map[string]*distinctSet {
+	sets := make(map[string]*distinctSet, len(fields))
+	for _, f := range fields {
+		sets[f] = newDistinct(s.valueCap(f))
+	}
+	for _, m := range ms {
+		m.records(func(fv map[string][]string) {
+			for f, set := range sets {
+				for _, v := range fv[f] {
+					set.add(v)
+				}
+			}
+		})
+	}
+	return sets
 }
 
 func (b *Builder) maxEvidence(s *Spec) int {
