@@ -2,9 +2,12 @@ package engine
 
 import (
 	"cmp"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/idsentry/idsentry/internal/event"
 )
 
 // Batch correlates the matches of a whole scan. Add is safe for concurrent
@@ -21,6 +24,7 @@ type Batch struct {
 	matches []*Match
 	runs    []run
 	writing sync.WaitGroup // runs being written
+	runFile *event.Spill   // the runs, beside Options.Spill
 	noSpill bool           // a spill write failed: keep everything in memory
 	stats   Stats
 	done    bool
@@ -40,11 +44,21 @@ func (b *Batch) Add(m *Match) {
 	}
 	// Sort and write the run outside the lock: the other workers go on
 	// adding to a fresh buffer meanwhile.
+	if b.runFile == nil {
+		rf, err := event.NewSpill(filepath.Dir(sp.Name()))
+		if err != nil {
+			b.noSpill = true
+			b.mu.Unlock()
+			return
+		}
+		b.runFile = rf
+	}
+	rf := b.runFile
 	full := b.matches
 	b.matches = make([]*Match, 0, b.e.opts.RunMatches)
 	b.writing.Add(1)
 	b.mu.Unlock()
-	r, ok := b.e.spillRun(sp, full)
+	r, ok := b.e.spillRun(rf, full)
 	b.mu.Lock()
 	if ok {
 		b.runs = append(b.runs, r)
@@ -109,6 +123,12 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 	c.closeBefore(time.Time{}, true)
 	drain()
 	b.matches, b.runs = nil, nil
+	if b.runFile != nil {
+		if cerr := b.runFile.Close(); err == nil {
+			err = cerr
+		}
+		b.runFile = nil
+	}
 	return err
 }
 

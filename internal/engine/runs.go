@@ -119,23 +119,30 @@ func (e *Engine) decodeMatch(b []byte, sp *event.Spill) (*Match, error) {
 	return m, nil
 }
 
-// spillRun sorts ms and writes them as one run; ok is false when the
-// spill cannot be written (the caller keeps the matches in memory).
-func (e *Engine) spillRun(sp *event.Spill, ms []*Match) (r run, ok bool) {
+// spillRun sorts ms and writes them as one run to rf, streaming (runs
+// have a file of their own, so the workers storing evidence never wait for
+// one); ok is false when it cannot be written (the caller keeps the
+// matches in memory).
+func (e *Engine) spillRun(rf *event.Spill, ms []*Match) (r run, ok bool) {
 	sortMatches(ms)
-	// Encoded here, written in one piece: the workers storing evidence in
-	// the same spill wait only for the write.
-	var buf, rec []byte
-	for _, m := range ms {
-		rec = appendMatch(rec[:0], m)
-		buf = binary.AppendUvarint(buf, uint64(len(rec)))
-		buf = append(buf, rec...)
-	}
-	off, err := sp.Append(buf)
+	var rec, lenBuf []byte
+	off, n, err := rf.AppendFunc(func(w io.Writer) error {
+		for _, m := range ms {
+			rec = appendMatch(rec[:0], m)
+			lenBuf = binary.AppendUvarint(lenBuf[:0], uint64(len(rec)))
+			if _, err := w.Write(lenBuf); err != nil {
+				return err
+			}
+			if _, err := w.Write(rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return run{}, false
 	}
-	return run{off: off, n: int64(len(buf)), count: len(ms)}, true
+	return run{off: off, n: n, count: len(ms)}, true
 }
 
 // cursor reads one sorted source: a run, or the in-memory rest.
@@ -210,10 +217,10 @@ func (b *Batch) merged(fn func(*Match)) error {
 		}
 		return nil
 	}
-	sp := b.e.opts.Spill
+	sp, rf := b.e.opts.Spill, b.runFile
 	var h mergeHeap
 	for i, r := range b.runs {
-		sec, err := sp.Section(r.off, r.n)
+		sec, err := rf.Section(r.off, r.n)
 		if err != nil {
 			return err
 		}

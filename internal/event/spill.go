@@ -38,6 +38,9 @@ func NewSpill(dir string) (*Spill, error) {
 	return &Spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
 
+// Name returns the spill file's path.
+func (s *Spill) Name() string { return s.f.Name() }
+
 // Size returns the bytes written to the spill so far.
 func (s *Spill) Size() int64 {
 	s.mu.Lock()
