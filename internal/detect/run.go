@@ -40,8 +40,9 @@ type Detector struct {
 	batch *engine.Batch
 	opts  RunOptions
 
-	mu  sync.Mutex
-	ips []*alert.IPStats
+	mu      sync.Mutex
+	ips     []*alert.IPStats
+	workers []*Worker
 
 	// fields[r] are the fields the alerts built from r's matches read:
 	// those of r's own spec and of the correlations r feeds (transitively).
@@ -82,13 +83,23 @@ func (p *Pack) NewDetector(opts RunOptions) *Detector {
 
 // Worker is one goroutine's phase-1 state. It implements scan.Handler.
 type Worker struct {
-	d     *Detector
-	id    int
-	w     *engine.Worker
-	ips   *alert.IPStats
-	add   func(*engine.Match)
-	cur   *event.Event
-	paths map[kindField]event.Path
+	d       *Detector
+	id      int
+	w       *engine.Worker
+	ips     *alert.IPStats
+	add     func(*engine.Match)
+	cur     *event.Event
+	paths   map[kindField]event.Path
+	pending []*engine.Match
+}
+
+// flush hands the buffered matches to the batch.
+func (w *Worker) flush() {
+	if len(w.pending) > 0 {
+		w.d.batch.AddAll(w.pending)
+		clear(w.pending)
+		w.pending = w.pending[:0]
+	}
 }
 
 type kindField struct {
@@ -107,10 +118,16 @@ func (d *Detector) NewWorker(id int) *Worker {
 		if m.Rule.Generate || m.Rule.Correlation != nil {
 			m.Data = w.extract(m.Rule, w.cur)
 		}
-		d.batch.Add(m)
+		// Matches go to the batch in bundles: one lock per bundle.
+		w.pending = append(w.pending, m)
+		if len(w.pending) == cap(w.pending) {
+			w.flush()
+		}
 	}
+	w.pending = make([]*engine.Match, 0, 256)
 	d.mu.Lock()
 	d.ips = append(d.ips, w.ips)
+	d.workers = append(d.workers, w)
 	d.mu.Unlock()
 	return w
 }
@@ -192,6 +209,11 @@ type MatchedEvent struct {
 // windows close as the hits move on: memory holds the open windows, not
 // every hit of the scan.
 func (d *Detector) Finish() *Result {
+	d.mu.Lock()
+	for _, w := range d.workers {
+		w.flush()
+	}
+	d.mu.Unlock()
 	ips := alert.NewIPStats(0)
 	for _, s := range d.ips {
 		ips.Merge(s)

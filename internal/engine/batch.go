@@ -37,6 +37,19 @@ func (e *Engine) NewBatch() *Batch { return &Batch{e: e} }
 func (b *Batch) Add(m *Match) {
 	b.mu.Lock()
 	b.matches = append(b.matches, m)
+	b.maybeSpill()
+}
+
+// AddAll records matches (one lock for many: workers buffer theirs). The
+// slice is not retained.
+func (b *Batch) AddAll(ms []*Match) {
+	b.mu.Lock()
+	b.matches = append(b.matches, ms...)
+	b.maybeSpill()
+}
+
+// maybeSpill writes a run when the buffer is full, and unlocks b.mu.
+func (b *Batch) maybeSpill() {
 	sp := b.e.opts.Spill
 	if sp == nil || b.noSpill || len(b.matches) < b.e.opts.RunMatches {
 		b.mu.Unlock()
