@@ -321,6 +321,7 @@ func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 		days     []*[event.NumKinds]*output.DaySet
 	)
 	det := pack.NewDetector(ropts)
+	defer det.Discard()
 	newHandler := func(w int) scan.Handler {
 		p := &output.SignInProfiles{}
 		var d [event.NumKinds]*output.DaySet

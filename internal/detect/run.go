@@ -268,6 +268,10 @@ func (d *Detector) Finish() *Result {
 	return res
 }
 
+// Discard releases a detector whose run ends without Finish (its
+// temporary run file is removed); after Finish it does nothing.
+func (d *Detector) Discard() { d.batch.Discard() }
+
 // extractor turns engine hits into alert matches, reading the spec's
 // fields from each hit's stored canonical event.
 type extractor struct {

@@ -145,6 +145,21 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 	return err
 }
 
+// Discard drops what the batch holds and removes its run file, for a scan
+// that ends without Finish (an error, an interrupt). After Finish it does
+// nothing.
+func (b *Batch) Discard() {
+	b.writing.Wait()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.done = true
+	b.matches, b.runs = nil, nil
+	if b.runFile != nil {
+		b.runFile.Close()
+		b.runFile = nil
+	}
+}
+
 // Stats returns the batch's counters (complete after Finish).
 func (b *Batch) Stats() Stats {
 	b.mu.Lock()

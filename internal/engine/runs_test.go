@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -119,4 +120,31 @@ func FuzzDecodeMatch(f *testing.F) {
 			t.Fatal("decoded a match without a rule")
 		}
 	})
+}
+
+// TestDiscardRemovesRuns: a batch that ends without Finish leaves no run
+// file behind.
+func TestDiscardRemovesRuns(t *testing.T) {
+	set := compileRules(t, allTypes)
+	e := New(set, spilled(t, Options{}, 1))
+	b := e.NewBatch()
+	w := e.NewWorker()
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, ev := range randomEvents(t, r, 20) {
+		w.Match(ev, b.Add)
+	}
+	if b.runFile == nil || len(b.runs) == 0 {
+		t.Fatal("no run was spilled")
+	}
+	name := b.runFile.Name()
+	if _, err := os.Stat(name); err != nil {
+		t.Fatal(err)
+	}
+	b.Discard()
+	if _, err := os.Stat(name); !os.IsNotExist(err) {
+		t.Errorf("run file %s still there after Discard: %v", name, err)
+	}
+	if hits := b.Finish(); hits != nil {
+		t.Errorf("Finish after Discard returned %d hits", len(hits))
+	}
 }
