@@ -91,6 +91,58 @@ func AppendJSON(dst []byte, v *fastjson.Value) []byte {
 		return append(dst, ']')
 	case fastjson.TypeString:
 		return AppendJSONString(dst, v.GetStringBytes())
+	case fastjson.TypeNumber:
+		// fastjson keeps a number's text as it found it, and accepts some
+		// that JSON does not ("00", "1.", "+1", "Inf", "NaN": from
+		// JSON embedded in strings, say): those are written as strings.
+		num := v.MarshalTo(dst[len(dst):])
+		if validNumber(num) {
+			return append(dst, num...)
+		}
+		return AppendJSONString(dst, append([]byte(nil), num...))
 	}
 	return v.MarshalTo(dst)
+}
+
+// validNumber reports whether b is a JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func validNumber(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+	default:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		start := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		start := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(b)
 }

@@ -3,6 +3,8 @@ package event
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/valyala/fastjson"
 )
 
 func TestAppendJSONString(t *testing.T) {
@@ -39,4 +41,30 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("%q: decodes to %q, want %q", s, got, want)
 		}
 	})
+}
+
+// TestAppendJSONNumbers: numbers JSON accepts are written as they are;
+// the ones fastjson also accepts become strings, so the output stays JSON.
+func TestAppendJSONNumbers(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"a":0}`:        `{"a":0}`,
+		`{"a":-12.5e+3}`: `{"a":-12.5e+3}`,
+		`{"a":00}`:       `{"a":"00"}`,
+		`{"a":[1,01]}`:   `{"a":[1,"01"]}`,
+		`{"a":inf}`:      `{"a":"inf"}`,
+		`{"a":-NaN}`:     `{"a":"-NaN"}`,
+	} {
+		v, err := fastjson.Parse(in)
+		if err != nil {
+			t.Logf("%s: fastjson rejects it (%v)", in, err)
+			continue
+		}
+		got := string(AppendJSON(nil, v))
+		if got != want {
+			t.Errorf("AppendJSON(%s) = %s, want %s", in, got, want)
+		}
+		if !json.Valid([]byte(got)) {
+			t.Errorf("AppendJSON(%s) = %s: not JSON", in, got)
+		}
+	}
 }
