@@ -77,64 +77,19 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 	// grouping rule fail it).
 	havingDone := false
 	if h := s.having; h != nil && !h.context && !h.dynamic {
-		sets := b.distinctSets(s, ms, h.fields)
-		env := &Env{
-			Count: a.Count, Distinct: make(map[string]int, len(sets)), Values: make(map[string][]string, len(sets)),
-			Group: a.Group, FirstSeen: a.FirstSeen, LastSeen: a.LastSeen, Duration: a.LastSeen.Sub(a.FirstSeen).Seconds(),
-			Level: s.Rule.Level.String(), Options: s.Options, OutsideHours: outside,
-		}
-		for f, set := range sets {
-			env.Distinct[f] = len(set.seen)
-			if len(set.show) > 0 {
-				env.Values[f] = set.show
-			}
-		}
-		ok, err := h.eval(env)
-		if err != nil {
-			b.evalError(err)
-		}
-		if !ok {
-			b.stats.NotHaving++
+		env := b.env(s, &a, b.distinctSets(s, ms, h.fields), outside, false)
+		if !b.having(h, env) {
 			return Alert{}, false
 		}
 		havingDone = true
 	}
-	sets := b.distinctSets(s, ms, s.tracked)
 	// The expression environment sees every tracked field (0 when absent);
 	// the alert shows the fields that had values.
-	values := make(map[string][]string, len(sets))
-	distinct := make(map[string]int, len(sets))
-	for f, set := range sets {
-		distinct[f] = len(set.seen)
-		if len(set.show) > 0 {
-			values[f] = set.show
-			if a.Values == nil {
-				a.Values, a.Distinct = map[string][]string{}, map[string]int{}
-			}
-			a.Values[f], a.Distinct[f] = set.show, len(set.seen)
-		}
-	}
-	env := &Env{
-		Count:        a.Count,
-		Distinct:     distinct,
-		Values:       values,
-		Group:        a.Group,
-		FirstSeen:    a.FirstSeen,
-		LastSeen:     a.LastSeen,
-		Duration:     a.LastSeen.Sub(a.FirstSeen).Seconds(),
-		Level:        s.Rule.Level.String(),
-		Options:      s.Options,
-		OutsideHours: outside,
-	}
+	env := b.env(s, &a, b.distinctSets(s, ms, s.tracked), outside, true)
 	// A having that does not read the enrichment decides before the
 	// entities and the enrichment are worked out.
 	if s.having != nil && !s.having.context && !havingDone {
-		ok, err := s.having.eval(env)
-		if err != nil {
-			b.evalError(err)
-		}
-		if !ok {
-			b.stats.NotHaving++
+		if !b.having(s.having, env) {
 			return Alert{}, false
 		}
 		havingDone = true
@@ -145,15 +100,8 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 		ctx = b.opt.Enricher.enrich(&a)
 		env.IPPriority, env.Roles, env.Groups, env.Tags = ctx.ipPriority, ctx.roles, ctx.groups, ctx.tags
 	}
-	if s.having != nil && !havingDone {
-		ok, err := s.having.eval(env)
-		if err != nil {
-			b.evalError(err)
-		}
-		if !ok {
-			b.stats.NotHaving++
-			return Alert{}, false
-		}
+	if s.having != nil && !havingDone && !b.having(s.having, env) {
+		return Alert{}, false
 	}
 	if cut := optionInt(s.Options, OptionMinIPPriority); cut > 0 && ctx.ipJudged && ctx.ipPriority <= cut {
 		b.stats.BelowCutoff++
@@ -180,6 +128,49 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 	a.Message = s.message.render(&alertScope{a: &a, s: s, first: first})
 	a.ID = alertID(s, key, ms, a.FirstSeen)
 	return a, true
+}
+
+// env is the expression environment of an alert being built, over the
+// given distinct sets; with show, the sets' values are also put on a.
+func (b *Builder) env(s *Spec, a *Alert, sets map[string]*distinctSet, outside, show bool) *Env {
+	env := &Env{
+		Count:        a.Count,
+		Distinct:     make(map[string]int, len(sets)),
+		Values:       make(map[string][]string, len(sets)),
+		Group:        a.Group,
+		FirstSeen:    a.FirstSeen,
+		LastSeen:     a.LastSeen,
+		Duration:     a.LastSeen.Sub(a.FirstSeen).Seconds(),
+		Level:        s.Rule.Level.String(),
+		Options:      s.Options,
+		OutsideHours: outside,
+	}
+	for f, set := range sets {
+		env.Distinct[f] = len(set.seen)
+		if len(set.show) == 0 {
+			continue
+		}
+		env.Values[f] = set.show
+		if show {
+			if a.Values == nil {
+				a.Values, a.Distinct = map[string][]string{}, map[string]int{}
+			}
+			a.Values[f], a.Distinct[f] = set.show, len(set.seen)
+		}
+	}
+	return env
+}
+
+// having evaluates a having expression, counting a false one.
+func (b *Builder) having(h *compiled, env *Env) bool {
+	ok, err := h.eval(env)
+	if err != nil {
+		b.evalError(err)
+	}
+	if !ok {
+		b.stats.NotHaving++
+	}
+	return ok
 }
 
 // distinctSets gathers the distinct values of fields over the matches.
