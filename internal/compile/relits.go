@@ -251,26 +251,9 @@ func dedupStrings(s []string) []string {
 }
 
 // contains reports whether text holds one of the scanner's literals,
-// ignoring ASCII case (scan without the callback).
+// ignoring ASCII case.
 func (g *gramScanner) contains(text []byte) bool {
-	if len(text) < 4 {
-		return false
-	}
-	w := uint32(foldASCII[text[0]])<<16 | uint32(foldASCII[text[1]])<<8 | uint32(foldASCII[text[2]])
-	bits := &g.bits
-	for i := 3; i < len(text); i++ {
-		w = w<<8 | uint32(foldASCII[text[i]])
-		h := gramHash(w)
-		if bits[h>>6]&(1<<(h&63)) == 0 {
-			continue
-		}
-		start := i - 3
-		for _, id := range g.heads[w] {
-			l := g.lits[id]
-			if start+len(l) <= len(text) && equalFoldTail(text[start+4:start+len(l)], l[4:]) {
-				return true
-			}
-		}
-	}
-	return false
+	found := false
+	g.scan(text, func(int32) bool { found = true; return false })
+	return found
 }

@@ -67,9 +67,6 @@ func (s *Spill) add(b []byte) (int64, error) {
 	return off, nil
 }
 
-// Append writes b to the spill and returns its offset, for Section.
-func (s *Spill) Append(b []byte) (int64, error) { return s.add(b) }
-
 // AppendFunc lets write append one contiguous section (a sorted run of
 // matches) in as many writes as it likes, and returns the section's offset
 // and length, for Section. Other writers wait meanwhile.
@@ -123,20 +120,12 @@ func (s *Spill) Section(off, n int64) (io.Reader, error) {
 
 // read returns the n bytes at off.
 func (s *Spill) read(off int64, n int) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return nil, os.ErrClosed
-	}
-	if off+int64(n) > s.flushed {
-		if err := s.w.Flush(); err != nil {
-			s.err = fmt.Errorf("evidence spill file: %w", err)
-			return nil, s.err
-		}
-		s.flushed = s.size
+	r, err := s.Section(off, int64(n))
+	if err != nil {
+		return nil, err
 	}
 	b := make([]byte, n)
-	if _, err := s.f.ReadAt(b, off); err != nil {
+	if _, err := io.ReadFull(r, b); err != nil {
 		return nil, fmt.Errorf("evidence spill file: %w", err)
 	}
 	return b, nil
