@@ -113,6 +113,10 @@ func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
 			return nil, err
 		}
 	}
+	var peak *peakHeap
+	if o.MemProfile != "" {
+		peak = watchHeap()
+	}
 	t := time.Now()
 	err := measured()
 	res.Elapsed = time.Since(t)
@@ -127,8 +131,58 @@ func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
 		if err := writeHeapProfile(o.MemProfile); err != nil {
 			return nil, err
 		}
+		if err := peak.write(o.MemProfile + ".peak"); err != nil {
+			return nil, err
+		}
 	}
 	return res, nil
+}
+
+// peakHeap keeps the heap profile taken when the live heap (as of the last
+// garbage collection) was largest: where the memory of a stage's peak RSS
+// went, which the profile at the end no longer shows.
+type peakHeap struct {
+	stop chan struct{}
+	done chan struct{}
+	prof []byte
+}
+
+func watchHeap() *peakHeap {
+	p := &peakHeap{stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		var max uint64
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-tick.C:
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc <= max+max/10 {
+				continue
+			}
+			max = ms.HeapAlloc
+			var b bytes.Buffer
+			if pprof.Lookup("heap").WriteTo(&b, 0) == nil {
+				p.prof = b.Bytes()
+			}
+		}
+	}()
+	return p
+}
+
+// write stops the watch and writes the peak profile to path.
+func (p *peakHeap) write(path string) error {
+	close(p.stop)
+	<-p.done
+	if p.prof == nil {
+		return nil
+	}
+	return os.WriteFile(path, p.prof, 0o644)
 }
 
 func writeHeapProfile(path string) error {
