@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"errors"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -20,13 +19,6 @@ type Options struct {
 	// Enricher, when set, attaches identity and IP context to alerts with
 	// account and IP entities before having and tiers are evaluated.
 	Enricher *Enricher
-	// FoldRepeats lets a grouping window hold one entry for matches with
-	// the same fields and explanation that arrive in time order (see
-	// keyState.fold): the alerts are the same, the evidence is drawn from
-	// the first match of each repeat. For a caller adding matches in time
-	// order (a scan's hits stream so), memory per window then grows with
-	// distinct content, not with the matches.
-	FoldRepeats bool
 }
 
 // Stats counts what a Builder did with its matches.
@@ -38,7 +30,7 @@ type Stats struct {
 	NotHaving   int // groups whose having expression was false
 	BelowCutoff int // alerts hidden by min-ip-priority
 	EvalErrors  int // having/tier evaluations that failed (taken as false)
-	Folded      int // matches folded into an identical one of their window
+	Sealed      int // matches folded into their window's aggregate before it closed
 }
 
 // Builder groups matches into alerts (docs/rule-attribute.md). In a scan,
@@ -68,63 +60,53 @@ type keyState struct {
 	spec    *Spec
 	pending []*Match
 	sorted  bool
-	// earliest is the earliest Time among pending: the anchor of the next
-	// window. same indexes the pending matches of that window by content
-	// (contentKey) for folding repeats.
+	// earliest is the anchor of the next window: the earliest Time among
+	// pending, or agg's anchor.
 	earliest time.Time
-	same     map[string]*Match
+	// agg holds the matches of the open window that are older than the
+	// watermark, folded in order (seal), when there are many.
+	agg *window
+	// sealAt is the number of pending matches at which Add seals next.
+	sealAt int
 }
 
-// fold merges m into an earlier pending match of the same window with the
-// same fields and explanation, when there is one: a grouped alert counts
-// repeats and reads distinct values, so one entry standing for n identical
-// matches (Count n, First its first time) gives the same alert while the
-// window holds one entry instead of n (a session's every sign-in, say).
-// The window's anchor (its earliest match) is never merged into, and only
-// matches arriving in time order fold. It returns the content key of a
-// match that did not fold but may be folded into later ("" for none).
-func (ks *keyState) fold(m *Match, maxEvidence int) (folded bool, key string) {
-	if ks.spec.perEvent() || len(m.Parts) > 0 || m.Event == nil || len(ks.pending) == 0 {
-		return false, ""
-	}
-	if !m.Time.After(ks.earliest) || !m.Time.Before(ks.earliest.Add(ks.spec.Window)) {
-		return false, ""
-	}
-	key = contentKey(m)
-	c := ks.same[key]
-	if c == nil || m.Time.Before(c.Time) {
-		return false, key
-	}
-	if c.First.IsZero() {
-		c.First = c.Time
-	}
-	c.Count = c.weight() + m.weight()
-	c.Time = m.Time
-	if len(c.repeats) < maxEvidence {
-		c.repeats = append(c.repeats, repeat{m.Event, m.Time})
-	}
-	return true, ""
-}
+// sealMin is the number of pending matches of a key below which Add does
+// not seal: a window of a few matches is kept as is.
+const sealMin = 32
 
-// contentKey renders the fields and explanation of a match.
-func contentKey(m *Match) string {
-	var b strings.Builder
-	for _, k := range sortedKeys(m.Fields) {
-		b.WriteString(k)
-		b.WriteByte('=')
-		for _, v := range m.Fields[k] {
-			b.WriteString(v)
-			b.WriteByte('\x1e')
-		}
-		b.WriteByte('\x1f')
+// seal folds the pending matches of the open window that are older than
+// the watermark wm into the window's aggregate, in compareMatches order.
+// Every match older than the watermark has been added (the Advance
+// contract), so they are the window's first matches and no later match
+// sorts before them: the alert is the one the whole window would make.
+// It returns the number of matches folded.
+func (ks *keyState) seal(wm time.Time, maxEvidence int) int {
+	if !ks.sorted {
+		slices.SortFunc(ks.pending, compareMatches)
+		ks.sorted = true
 	}
-	for _, w := range m.Why {
-		b.WriteString(w.Field)
-		b.WriteByte('=')
-		b.WriteString(w.Value)
-		b.WriteByte('\x1f')
+	anchor := ks.earliest
+	if ks.agg == nil {
+		anchor = ks.pending[0].Time
 	}
-	return b.String()
+	end := anchor.Add(ks.spec.Window)
+	n := 0
+	for n < len(ks.pending) && ks.pending[n].Time.Before(wm) && ks.pending[n].Time.Before(end) {
+		n++
+	}
+	if n == 0 {
+		return 0
+	}
+	if ks.agg == nil {
+		ks.agg = newWindow(ks.spec, maxEvidence)
+	}
+	for _, m := range ks.pending[:n] {
+		ks.agg.add(m)
+	}
+	rest := copy(ks.pending, ks.pending[n:])
+	clear(ks.pending[rest:])
+	ks.pending = ks.pending[:rest]
+	return n
 }
 
 // NewBuilder returns a Builder.
@@ -164,29 +146,20 @@ func (b *Builder) Add(m Match) error {
 		ks = &keyState{spec: m.Spec}
 		b.keys[id] = ks
 	}
-	var folded bool
-	var key string
-	if b.opt.FoldRepeats {
-		folded, key = ks.fold(&m, b.maxEvidence(ks.spec))
-	}
-	if folded {
-		b.stats.Folded++
-		return nil
-	}
-	if len(ks.pending) == 0 || m.Time.Before(ks.earliest) {
+	// A window that has folded matches keeps its anchor; a late match
+	// older than it joins it (the watermark was passed: see Advance).
+	if ks.agg == nil && (len(ks.pending) == 0 || m.Time.Before(ks.earliest)) {
 		ks.earliest = m.Time
-		ks.same = nil // a new anchor: no fold target is known in its window
 		heap.Push(&b.due, dueEntry{ks.dueAt(), id})
 	}
 	ks.pending = append(ks.pending, &m)
 	ks.sorted = false
-	if key != "" {
-		if ks.same == nil {
-			ks.same = map[string]*Match{}
-		}
-		if ks.same[key] == nil {
-			ks.same[key] = &m
-		}
+	// A window with many matches folds those older than the watermark
+	// into its aggregate: memory per key then grows with what the alert
+	// shows, not with the matches.
+	if !ks.spec.perEvent() && !b.watermark.IsZero() && len(ks.pending) >= max(ks.sealAt, sealMin) {
+		b.stats.Sealed += ks.seal(b.watermark, b.maxEvidence(ks.spec))
+		ks.sealAt = 2 * len(ks.pending)
 	}
 	return nil
 }
@@ -253,7 +226,7 @@ func (b *Builder) close(wm time.Time, final bool) []Alert {
 				continue
 			}
 			out = b.closeKey(e.id, ks, wm, false, out)
-			if len(ks.pending) > 0 {
+			if len(ks.pending) > 0 || ks.agg != nil {
 				if at := ks.dueAt(); at.After(e.at) {
 					heap.Push(&b.due, dueEntry{at, e.id})
 				} else {
@@ -277,7 +250,31 @@ func (b *Builder) closeKey(id keyID, ks *keyState, wm time.Time, final bool, out
 		slices.SortFunc(ks.pending, compareMatches)
 		ks.sorted = true
 	}
-	for len(ks.pending) > 0 {
+	for len(ks.pending) > 0 || ks.agg != nil {
+		if ks.agg != nil {
+			// The open window has an aggregate: the rest of its matches
+			// join it.
+			end := ks.earliest.Add(ks.spec.Window)
+			if !final && wm.Before(end) {
+				break
+			}
+			n := 0
+			for n < len(ks.pending) && ks.pending[n].Time.Before(end) {
+				n++
+			}
+			w := ks.agg
+			for _, m := range ks.pending[:n] {
+				w.add(m)
+			}
+			ks.pending, ks.agg, ks.sealAt = ks.pending[n:], nil, 0
+			if len(ks.pending) > 0 {
+				ks.earliest = ks.pending[0].Time
+			}
+			if a, ok := b.finish(id.key, w, false); ok {
+				out = append(out, a)
+			}
+			continue
+		}
 		first := ks.pending[0]
 		if !final && !first.Time.Before(wm) {
 			break
@@ -294,7 +291,7 @@ func (b *Builder) closeKey(id keyID, ks *keyState, wm time.Time, final bool, out
 		}
 		win := ks.pending[:n:n]
 		ks.pending = ks.pending[n:]
-		ks.same = nil
+		ks.sealAt = 0
 		if len(ks.pending) > 0 {
 			ks.earliest = ks.pending[0].Time
 		}
@@ -302,7 +299,7 @@ func (b *Builder) closeKey(id keyID, ks *keyState, wm time.Time, final bool, out
 			out = append(out, a)
 		}
 	}
-	if len(ks.pending) == 0 {
+	if len(ks.pending) == 0 && ks.agg == nil {
 		delete(b.keys, id)
 	}
 	return out

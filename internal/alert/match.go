@@ -38,15 +38,6 @@ type Match struct {
 	Event  *event.Stored
 	Why    []FieldValue
 	Parts  []Match
-	// repeats are the events of the first matches folded into this one
-	// (Options.FoldRepeats), kept as evidence candidates.
-	repeats []repeat
-}
-
-// repeat is a folded match's event and time.
-type repeat struct {
-	ev *event.Stored
-	t  time.Time
 }
 
 // first returns the earliest time the match covers.

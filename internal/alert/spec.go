@@ -126,12 +126,18 @@ func (s *Spec) Tactics() []string { return append([]string(nil), s.tactics...) }
 // Message returns the message template's source.
 func (s *Spec) Message() string { return s.message.String() }
 
+// maxValues is the cap on distinct values per field, entities per
+// mapping, and risk and threat objects per mapping.
+func (s *Spec) maxValues() int {
+	if s.MaxValues > 0 {
+		return s.MaxValues
+	}
+	return DefaultMaxValues
+}
+
 // valueCap returns the number of distinct values shown for field f.
 func (s *Spec) valueCap(f string) int {
-	n := s.MaxValues
-	if n <= 0 {
-		n = DefaultMaxValues
-	}
+	n := s.maxValues()
 	if c, ok := s.valueCaps[f]; ok && c < n {
 		return c
 	}

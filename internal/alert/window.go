@@ -3,28 +3,34 @@ package alert
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"math"
-	"slices"
 	"strings"
 	"time"
-
-	"github.com/idsentry/idsentry/internal/event"
 )
 
 // distinctSet collects the distinct values of one field: the first max in
-// arrival order for display, and an uncapped count.
+// arrival order for display, and an uncapped count (capped too for a set
+// made by newShown, which only shows).
 type distinctSet struct {
-	seen map[string]struct{}
-	show []string
-	max  int
+	seen   map[string]struct{}
+	show   []string
+	max    int
+	capped bool
 }
 
 func newDistinct(max int) *distinctSet {
 	return &distinctSet{seen: map[string]struct{}{}, max: max}
 }
 
+// newShown returns a set that keeps only its first max values.
+func newShown(max int) *distinctSet {
+	return &distinctSet{seen: map[string]struct{}{}, max: max, capped: true}
+}
+
+// add reports whether v was new and is shown.
 func (d *distinctSet) add(v string) bool {
+	if d.capped && len(d.show) >= d.max {
+		return false
+	}
 	if strings.TrimSpace(v) == "" {
 		return false
 	}
@@ -43,49 +49,64 @@ func (d *distinctSet) add(v string) bool {
 // build turns one window's sorted matches into an alert; ok is false when
 // the alert is not raised (having false, or below the IP priority cutoff).
 func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
-	first := ms[0]
-	a := Alert{
-		Rule:      s.Rule,
-		Level:     s.Rule.Level,
-		FirstSeen: first.first(),
-		LastSeen:  first.Time,
-		Tactics:   s.Tactics(),
-	}
-	for _, m := range ms {
-		a.Count += m.weight()
-		if f := m.first(); f.Before(a.FirstSeen) {
-			a.FirstSeen = f
-		}
-		if m.Time.After(a.LastSeen) {
-			a.LastSeen = m.Time
-		}
-	}
-	maxValues := s.MaxValues
-	if maxValues <= 0 {
-		maxValues = DefaultMaxValues
-	}
-
-	if len(s.GroupBy) > 0 {
-		a.Group = make(map[string]string, len(s.GroupBy))
-		for _, f := range s.GroupBy {
-			a.Group[f] = groupValue(first.Fields[f])
-		}
-	}
-	outside := b.opt.Hours.Outside(a.FirstSeen)
 	// A having that reads neither the enrichment nor other fields than
 	// its own decides first, over just those fields (most windows of a
 	// grouping rule fail it).
 	havingDone := false
 	if h := s.having; h != nil && !h.context && !h.dynamic {
-		env := b.env(s, &a, b.distinctSets(s, ms, h.fields), outside, false)
+		a := Alert{FirstSeen: ms[0].first(), LastSeen: ms[0].Time}
+		for _, m := range ms {
+			a.Count += m.weight()
+			if f := m.first(); f.Before(a.FirstSeen) {
+				a.FirstSeen = f
+			}
+			if m.Time.After(a.LastSeen) {
+				a.LastSeen = m.Time
+			}
+		}
+		a.Group = groupOf(s, ms[0])
+		env := b.env(s, &a, b.distinctSets(s, ms, h.fields), b.opt.Hours.Outside(a.FirstSeen), false)
 		if !b.having(h, env) {
 			return Alert{}, false
 		}
 		havingDone = true
 	}
+	w := newWindow(s, b.maxEvidence(s))
+	for _, m := range ms {
+		w.add(m)
+	}
+	return b.finish(key, w, havingDone)
+}
+
+// groupOf renders the group-by values of a window's first match.
+func groupOf(s *Spec, first *Match) map[string]string {
+	if len(s.GroupBy) == 0 {
+		return nil
+	}
+	g := make(map[string]string, len(s.GroupBy))
+	for _, f := range s.GroupBy {
+		g[f] = groupValue(first.Fields[f])
+	}
+	return g
+}
+
+// finish turns a window into its alert; havingDone says the having
+// expression already held.
+func (b *Builder) finish(key string, w *window, havingDone bool) (Alert, bool) {
+	s := w.s
+	a := Alert{
+		Rule:      s.Rule,
+		Level:     s.Rule.Level,
+		FirstSeen: w.firstSeen,
+		LastSeen:  w.lastSeen,
+		Count:     w.count,
+		Tactics:   s.Tactics(),
+		Group:     groupOf(s, w.first),
+	}
+	outside := b.opt.Hours.Outside(a.FirstSeen)
 	// The expression environment sees every tracked field (0 when absent);
 	// the alert shows the fields that had values.
-	env := b.env(s, &a, b.distinctSets(s, ms, s.tracked), outside, true)
+	env := b.env(s, &a, w.sets, outside, true)
 	// A having that does not read the enrichment decides before the
 	// entities and the enrichment are worked out.
 	if s.having != nil && !s.having.context && !havingDone {
@@ -94,7 +115,7 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 		}
 		havingDone = true
 	}
-	a.Entities = entitiesOf(s, ms, maxValues)
+	a.Entities = w.allEntities()
 	var ctx enrichResult
 	if b.opt.Enricher != nil {
 		ctx = b.opt.Enricher.enrich(&a)
@@ -123,10 +144,10 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 	}
 	// Evidence reads the events back (from the spill file): only for
 	// alerts that are raised.
-	a.Evidence = evidenceOf(ms, b.maxEvidence(s))
-	a.Risk = riskOf(s, ms, maxValues, factor)
-	a.Message = s.message.render(&alertScope{a: &a, s: s, first: first})
-	a.ID = alertID(s, key, ms, a.FirstSeen)
+	a.Evidence = w.evidence.pick()
+	a.Risk = w.riskObjects(factor)
+	a.Message = s.message.render(&alertScope{a: &a, s: s, first: w.first})
+	a.ID = alertID(s, key, w.first, a.FirstSeen)
 	return a, true
 }
 
@@ -200,13 +221,13 @@ func (b *Builder) maxEvidence(s *Spec) int {
 
 // alertID is the stable hash of rule id, group key and first_seen. For
 // per-match alerts the key is the event's record id or origin.
-func alertID(s *Spec, key string, ms []*Match, first time.Time) string {
+func alertID(s *Spec, key string, m *Match, first time.Time) string {
 	rule := s.Rule.ID
 	if rule == "" {
 		rule = s.Rule.File + "\x1f" + s.Rule.Title
 	}
 	if s.perEvent() {
-		if st := ms[0].stored(); st != nil {
+		if st := m.stored(); st != nil {
 			key = st.ID
 			if key == "" {
 				key = st.Origin
@@ -220,152 +241,6 @@ func alertID(s *Spec, key string, ms []*Match, first time.Time) string {
 	h.Write([]byte{0})
 	h.Write([]byte(first.UTC().Format(time.RFC3339Nano)))
 	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
-// entitiesOf renders the entity mappings for every match, one entity per
-// distinct attribute set (case-insensitive), at most max per mapping, in
-// match order. Entities whose attributes are all empty are skipped.
-func entitiesOf(s *Spec, ms []*Match, max int) []Entity {
-	var out []Entity
-	for _, em := range s.entities {
-		seen := map[string]bool{}
-		n := 0
-		vals := make([]string, len(em.attrs))
-		var key strings.Builder
-		for _, m := range ms {
-			m.records(func(fields map[string][]string) {
-				if n >= max {
-					return
-				}
-				key.Reset()
-				empty := true
-				for i, at := range em.attrs {
-					vals[i] = at.tmpl.render(fieldScope(fields))
-					empty = empty && vals[i] == ""
-					key.WriteString(fold(vals[i]))
-					key.WriteByte('\x1f')
-				}
-				if empty || seen[key.String()] {
-					return
-				}
-				seen[key.String()] = true
-				n++
-				attrs := make(map[string]string, len(em.attrs))
-				for i, at := range em.attrs {
-					if vals[i] != "" {
-						attrs[at.name] = vals[i]
-					}
-				}
-				out = append(out, Entity{Type: em.typ, Attr: attrs})
-			})
-		}
-	}
-	return out
-}
-
-// riskOf lists a risk object per distinct value of each risk field, with
-// the spec's score times the tier's risk factor, and a threat object per
-// distinct value of each threat field (at most max of each per mapping).
-func riskOf(s *Spec, ms []*Match, max int, factor float64) Risk {
-	var r Risk
-	for _, rm := range s.risk {
-		set := newDistinct(max)
-		score := int(math.Round(float64(rm.score) * factor))
-		for _, m := range ms {
-			m.records(func(fields map[string][]string) {
-				for _, v := range fields[rm.field] {
-					if set.add(v) {
-						r.Objects = append(r.Objects, RiskObject{Type: rm.typ, Value: v, Score: score})
-					}
-				}
-			})
-		}
-	}
-	for _, tm := range s.threats {
-		set := newDistinct(max)
-		for _, m := range ms {
-			m.records(func(fields map[string][]string) {
-				for _, v := range fields[tm.field] {
-					if set.add(v) {
-						r.Threats = append(r.Threats, ThreatObject{Type: tm.typ, Value: v})
-					}
-				}
-			})
-		}
-	}
-	return r
-}
-
-// evidenceCandidate is one event that may serve as evidence.
-type evidenceCandidate struct {
-	ev  *event.Stored
-	why []FieldValue
-	t   time.Time
-}
-
-// evidenceOf picks up to n evidence events: first the earliest event of
-// each distinct "why" (so every reason the rule matched is shown), then the
-// earliest of the rest; the result is in time order.
-func evidenceOf(ms []*Match, n int) []Evidence {
-	var cands []evidenceCandidate
-	for _, m := range ms {
-		if m.Event != nil {
-			cands = append(cands, evidenceCandidate{m.Event, m.Why, m.first()})
-		}
-		for _, r := range m.repeats {
-			cands = append(cands, evidenceCandidate{r.ev, m.Why, r.t})
-		}
-		for i := range m.Parts {
-			p := &m.Parts[i]
-			if p.Event != nil {
-				cands = append(cands, evidenceCandidate{p.Event, p.Why, p.Time})
-			}
-		}
-	}
-	slices.SortStableFunc(cands, func(x, y evidenceCandidate) int {
-		if c := x.t.Compare(y.t); c != 0 {
-			return c
-		}
-		return compareStored(x.ev, y.ev)
-	})
-	picked := make([]bool, len(cands))
-	count := 0
-	whys := map[string]bool{}
-	for i, c := range cands {
-		if count >= n {
-			break
-		}
-		sig := whySignature(c.why)
-		if !whys[sig] {
-			whys[sig] = true
-			picked[i] = true
-			count++
-		}
-	}
-	for i := range cands {
-		if count >= n {
-			break
-		}
-		if !picked[i] {
-			picked[i] = true
-			count++
-		}
-	}
-	var out []Evidence
-	for i, c := range cands {
-		if !picked[i] {
-			continue
-		}
-		out = append(out, Evidence{
-			Origin:  c.ev.Origin,
-			Kind:    c.ev.Kind,
-			Format:  c.ev.Format,
-			Time:    c.ev.Time,
-			Event:   json.RawMessage(c.ev.JSON()),
-			Matched: c.why,
-		})
-	}
-	return out
 }
 
 func whySignature(why []FieldValue) string {

@@ -220,7 +220,6 @@ func (d *Detector) Finish() *Result {
 	}
 	aopts := d.opts.Alert
 	aopts.Enricher = &alert.Enricher{Identities: d.opts.Identities, IPs: ips, Geo: d.opts.Geo}
-	aopts.FoldRepeats = true // the hits come in event time
 	b := alert.NewBuilder(aopts)
 	res := &Result{IPs: ips}
 	// A later hit's alert time (a correlation's last contributing match)
