@@ -110,6 +110,14 @@ func (g *generator) userDevice(u *user, t time.Time, phoneP float64) (*device, b
 	return &u.desktop, false
 }
 
+// deviceSession is the sessionId of a user's sign-ins from one device on
+// one (UTC) day: as in real logs, the sign-in that starts a browser or app
+// session and the token refreshes that follow share it, so a session is
+// seen from many sign-ins, not one.
+func deviceSession(u *user, dev *device, t time.Time) string {
+	return hashGUID("session", u.id, dev.id, t.UTC().Format(time.DateOnly))
+}
+
 func (g *generator) clientFor(u *user, phone bool, list []userClient) (userClient, agent) {
 	r := g.bg
 	var c userClient
@@ -165,6 +173,7 @@ func (g *generator) bgInteractive(u *user, t time.Time) {
 		retry = r.between(15*time.Second, 60*time.Second)
 	}
 	if first != nil {
+		first.session = deviceSession(u, dev, t)
 		g.emit(g.signInRec(r, first, choose(r, mixSignIn)))
 		ok := mk(t.Add(retry).Truncate(100 * time.Nanosecond))
 		ok.corr, ok.session = first.corr, first.session
@@ -173,6 +182,7 @@ func (g *generator) bgInteractive(u *user, t time.Time) {
 		return
 	}
 	s := mk(t)
+	s.session = deviceSession(u, dev, t)
 	if r.chance(0.4) {
 		s.mfaFresh()
 	} else {
@@ -206,6 +216,7 @@ func (g *generator) bgNonInteractive(u *user, t time.Time) {
 		ip = u.mobileIP
 	}
 	s := g.userSignIn(r, t, catNonInteractive, u, c.client, c.resource, ip, u.site, ag, dev)
+	s.session = deviceSession(u, dev, t)
 	s.mfaClaim()
 	g.emit(g.signInRec(r, s, choose(r, mixSignIn)))
 }

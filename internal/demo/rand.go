@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"math/rand/v2"
@@ -24,6 +25,30 @@ func newRNG(seed int64, stream uint64) rng {
 func (r rng) guid() string {
 	var b [16]byte
 	r.fill(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}
+
+// hashGUID returns a version-4-shaped GUID that is a function of parts:
+// an identifier the generator derives without drawing from a stream.
+func hashGUID(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	b := h.Sum(nil)[:16]
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var s [36]byte
