@@ -68,10 +68,50 @@ func AppendTime(dst []byte, t time.Time) []byte {
 type Decoder struct {
 	b   []byte
 	err error
+	in  *Interner
 }
 
 // NewDecoder returns a decoder over b.
 func NewDecoder(b []byte) *Decoder { return &Decoder{b: b} }
+
+// NewDecoderInterning returns a decoder over b whose Sym and Syms share
+// equal strings through in.
+func NewDecoderInterning(b []byte, in *Interner) *Decoder { return &Decoder{b: b, in: in} }
+
+// Interner shares equal strings among decoded records: the values that
+// repeat from record to record (field names, user names, addresses, file
+// names) are then held once. It holds at most a fixed number of strings
+// and starts afresh when full, so it stays small whatever it is fed. Not
+// safe for concurrent use.
+type Interner struct {
+	m map[string]string
+}
+
+// internMax is the number of strings an Interner holds before it starts
+// afresh; internLen the longest string it holds.
+const (
+	internMax = 1 << 14
+	internLen = 128
+)
+
+// NewInterner returns an empty Interner.
+func NewInterner() *Interner { return &Interner{m: make(map[string]string)} }
+
+// String returns b as a string, shared with earlier equal ones.
+func (in *Interner) String(b []byte) string {
+	if len(b) > internLen {
+		return string(b)
+	}
+	if s, ok := in.m[string(b)]; ok {
+		return s
+	}
+	if len(in.m) >= internMax {
+		clear(in.m)
+	}
+	s := string(b)
+	in.m[s] = s
+	return s
+}
 
 // Err returns the first error met.
 func (d *Decoder) Err() error { return d.err }
@@ -134,6 +174,22 @@ func (d *Decoder) Bytes() []byte {
 	return out
 }
 
+// View reads length-prefixed bytes without copying them: the result
+// shares the decoder's input.
+func (d *Decoder) View() []byte {
+	n := d.Int()
+	if d.err != nil {
+		return nil
+	}
+	if n > len(d.b) {
+		d.fail()
+		return nil
+	}
+	out := d.b[:n:n]
+	d.b = d.b[n:]
+	return out
+}
+
 // String reads a length-prefixed string.
 func (d *Decoder) String() string {
 	n := d.Int()
@@ -149,8 +205,32 @@ func (d *Decoder) String() string {
 	return s
 }
 
+// Sym reads a string that is likely to repeat: shared through the
+// decoder's Interner, when it has one.
+func (d *Decoder) Sym() string {
+	if d.in == nil {
+		return d.String()
+	}
+	n := d.Int()
+	if d.err != nil {
+		return ""
+	}
+	if n > len(d.b) {
+		d.fail()
+		return ""
+	}
+	s := d.in.String(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
 // Strings reads a string list (nil when empty).
-func (d *Decoder) Strings() []string {
+func (d *Decoder) Strings() []string { return d.strings(false) }
+
+// Syms reads a string list whose strings are likely to repeat (see Sym).
+func (d *Decoder) Syms() []string { return d.strings(true) }
+
+func (d *Decoder) strings(sym bool) []string {
 	n := d.Int()
 	if d.err != nil || n == 0 {
 		return nil
@@ -161,7 +241,11 @@ func (d *Decoder) Strings() []string {
 	}
 	out := make([]string, n)
 	for i := range out {
-		out[i] = d.String()
+		if sym {
+			out[i] = d.Sym()
+		} else {
+			out[i] = d.String()
+		}
 	}
 	return out
 }

@@ -1,9 +1,11 @@
 package binenc
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -55,15 +57,47 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestInterner: Sym and Syms read what String and Strings read, equal
+// strings come back shared, and the table stays bounded.
+func TestInterner(t *testing.T) {
+	in := NewInterner()
+	long := string(make([]byte, internLen+1))
+	var b []byte
+	for i := 0; i < internMax+10; i++ {
+		b = AppendString(b[:0], "user@example.com")
+		b = AppendStrings(b, []string{"DE", long, fmt.Sprint(i)})
+		d := NewDecoderInterning(b, in)
+		s := d.Sym()
+		list := d.Syms()
+		if d.Err() != nil || s != "user@example.com" || !slices.Equal(list, []string{"DE", long, fmt.Sprint(i)}) {
+			t.Fatalf("record %d: %q %q (err %v)", i, s, list, d.Err())
+		}
+		if i == 1 {
+			d2 := NewDecoderInterning(b, in)
+			if s2 := d2.Sym(); unsafe.StringData(s2) != unsafe.StringData(s) {
+				t.Error("equal strings not shared")
+			}
+		}
+		if len(in.m) > internMax {
+			t.Fatalf("interner holds %d strings", len(in.m))
+		}
+	}
+	if _, ok := in.m[long]; ok {
+		t.Error("a long string was interned")
+	}
+}
+
 // FuzzDecoder feeds arbitrary bytes to every reader: errors, never panics.
 func FuzzDecoder(f *testing.F) {
 	f.Add(AppendStrings(AppendTime(nil, time.Unix(5, 6)), []string{"x"}))
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		d := NewDecoder(b)
+		d := NewDecoderInterning(b, NewInterner())
 		for d.Err() == nil && d.Len() > 0 {
 			_ = d.Time()
 			_ = d.Strings()
+			_ = d.Syms()
+			_ = d.Sym()
 			_ = d.Bytes()
 			_ = d.Float()
 			_ = d.Varint()

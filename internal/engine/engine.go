@@ -221,6 +221,7 @@ type Worker struct {
 	m      *compile.Matcher
 	ev     *event.Event
 	stored *event.Stored
+	ident  string // the event's identity, once it has a match
 	emit   func(*Match)
 	onHit  func(*compile.Rule, []compile.FieldValue)
 	buf    []byte // scratch for spilled snapshots
@@ -238,7 +239,7 @@ func (e *Engine) NewWorker() *Worker {
 func (w *Worker) Match(ev *event.Event, emit func(*Match)) {
 	w.ev, w.stored, w.emit = ev, nil, emit
 	w.m.Match(ev, w.onHit)
-	w.ev, w.stored, w.emit = nil, nil, nil
+	w.ev, w.stored, w.emit, w.ident = nil, nil, nil, ""
 }
 
 func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
@@ -249,8 +250,9 @@ func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 		} else {
 			w.stored = ev.Clone()
 		}
+		w.ident = identity(ev)
 	}
-	m := &Match{Rule: r, Time: ev.Time, Event: w.stored, Why: why, ident: identity(ev)}
+	m := &Match{Rule: r, Time: ev.Time, Event: w.stored, Why: why, ident: w.ident}
 	if r.Correlation != nil && r.Correlation.Legacy {
 		m.feeds = append(m.feeds, w.feed(r, r, ev))
 	}

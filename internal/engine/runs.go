@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"bufio"
 	"container/heap"
 	"encoding/binary"
@@ -31,7 +32,15 @@ func appendMatch(dst []byte, m *Match) []byte {
 	dst = binenc.AppendString(dst, m.ident)
 	dst = binenc.AppendBool(dst, m.Event != nil)
 	if m.Event != nil {
+		// Length-prefixed: the decoder shares one Stored among the
+		// matches of an event without decoding it again.
+		// It is encoded at the end, then moved behind its length.
+		mark := len(dst)
 		dst = m.Event.AppendBinary(dst)
+		n := len(dst) - mark
+		dst = binenc.AppendUvarint(dst, uint64(n))
+		dst = append(dst, dst[mark:mark+n]...) // encoding, length, encoding
+		dst = append(dst[:mark], dst[mark+n:]...)
 	}
 	dst = binenc.AppendUvarint(dst, uint64(len(m.Why)))
 	for _, w := range m.Why {
@@ -67,30 +76,62 @@ func sortedKeys(m map[string][]string) []string {
 	return ks
 }
 
+// runDecoder decodes the records of runs, sharing what repeats between
+// them: strings through an Interner, and the event of consecutive matches
+// of one event. Not safe for concurrent use.
+type runDecoder struct {
+	e     *Engine
+	sp    *event.Spill
+	in    *binenc.Interner
+	ident string        // the last match's record identity
+	evBin []byte        // the last event's encoding
+	ev    *event.Stored // and the event
+}
+
+func (e *Engine) newRunDecoder(sp *event.Spill) *runDecoder {
+	return &runDecoder{e: e, sp: sp, in: binenc.NewInterner()}
+}
+
 // decodeMatch reads what appendMatch wrote.
-func (e *Engine) decodeMatch(b []byte, sp *event.Spill) (*Match, error) {
-	d := binenc.NewDecoder(b)
+func (rd *runDecoder) decodeMatch(b []byte) (*Match, error) {
+	e := rd.e
+	d := binenc.NewDecoderInterning(b, rd.in)
 	idx := d.Int()
 	if d.Err() != nil || idx >= len(e.set.Rules) {
 		return nil, fmt.Errorf("match run: bad rule index %d", idx)
 	}
 	m := &Match{Rule: e.set.Rules[idx]}
 	m.Time = d.Time()
-	m.ident = d.String()
+	if id := d.View(); string(id) == rd.ident {
+		m.ident = rd.ident
+	} else {
+		m.ident = string(id)
+		rd.ident = m.ident
+	}
 	if d.Bool() {
-		m.Event = event.DecodeStored(d, sp)
+		bin := d.View()
+		if rd.ev == nil || !bytes.Equal(bin, rd.evBin) {
+			sd := binenc.NewDecoderInterning(bin, rd.in)
+			rd.ev = event.DecodeStored(sd, rd.sp)
+			if err := sd.Err(); err != nil || sd.Len() != 0 {
+				rd.ev = nil
+				return nil, fmt.Errorf("match run: bad event (%v)", err)
+			}
+			rd.evBin = append(rd.evBin[:0], bin...)
+		}
+		m.Event = rd.ev
 	}
 	if n := d.Int(); n > 0 && n <= d.Len() {
 		m.Why = make([]compile.FieldValue, n)
 		for i := range m.Why {
-			m.Why[i] = compile.FieldValue{Field: d.String(), Value: d.String()}
+			m.Why[i] = compile.FieldValue{Field: d.Sym(), Value: d.Sym()}
 		}
 	}
 	if n := d.Int(); n > 0 && n <= d.Len() {
 		m.Data = make(map[string][]string, n)
 		for range n {
-			k := d.String()
-			m.Data[k] = d.Strings()
+			k := d.Sym()
+			m.Data[k] = d.Syms()
 		}
 	}
 	if n := d.Int(); n > 0 && n <= d.Len() {
@@ -98,9 +139,9 @@ func (e *Engine) decodeMatch(b []byte, sp *event.Spill) (*Match, error) {
 		for i := range m.feeds {
 			f := &m.feeds[i]
 			f.corr = d.Int()
-			f.key = d.String()
-			f.group = d.Strings()
-			f.values = d.Strings()
+			f.key = d.Sym()
+			f.group = d.Syms()
+			f.values = d.Syms()
 			f.num = d.Float()
 			f.numOK = d.Bool()
 			f.pos = d.Int()
@@ -155,7 +196,7 @@ type cursor struct {
 	rec  []byte
 }
 
-func (c *cursor) next(e *Engine, sp *event.Spill) error {
+func (c *cursor) next(rd *runDecoder) error {
 	if c.r == nil {
 		if len(c.mem) == 0 {
 			c.cur = nil
@@ -178,7 +219,7 @@ func (c *cursor) next(e *Engine, sp *event.Spill) error {
 	if _, err := io.ReadFull(c.r, c.rec); err != nil {
 		return fmt.Errorf("match run: %w", err)
 	}
-	m, err := e.decodeMatch(c.rec, sp)
+	m, err := rd.decodeMatch(c.rec)
 	if err != nil {
 		return err
 	}
@@ -217,7 +258,7 @@ func (b *Batch) merged(fn func(*Match)) error {
 		}
 		return nil
 	}
-	sp, rf := b.e.opts.Spill, b.runFile
+	rd, rf := b.e.newRunDecoder(b.e.opts.Spill), b.runFile
 	var h mergeHeap
 	for i, r := range b.runs {
 		sec, err := rf.Section(r.off, r.n)
@@ -225,7 +266,7 @@ func (b *Batch) merged(fn func(*Match)) error {
 			return err
 		}
 		c := &cursor{src: i, r: bufio.NewReaderSize(sec, 256<<10), left: r.count}
-		if err := c.next(b.e, sp); err != nil {
+		if err := c.next(rd); err != nil {
 			return err
 		}
 		if c.cur != nil {
@@ -234,7 +275,7 @@ func (b *Batch) merged(fn func(*Match)) error {
 	}
 	if len(b.matches) > 0 {
 		c := &cursor{src: len(b.runs), mem: b.matches}
-		_ = c.next(b.e, sp)
+		_ = c.next(rd)
 		h = append(h, c)
 	}
 	heap.Init(&h)
@@ -262,7 +303,7 @@ func (b *Batch) merged(fn func(*Match)) error {
 		for len(h) > 0 {
 			c := h[0]
 			ms = append(ms, c.cur)
-			if err := c.next(b.e, sp); err != nil {
+			if err := c.next(rd); err != nil {
 				send(chunk{ms: ms, err: err})
 				return
 			}

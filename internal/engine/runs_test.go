@@ -115,7 +115,7 @@ func FuzzDecodeMatch(f *testing.F) {
 		})
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := e.decodeMatch(b, nil)
+		m, err := e.newRunDecoder(nil).decodeMatch(b)
 		if err == nil && m.Rule == nil {
 			t.Fatal("decoded a match without a rule")
 		}

@@ -203,12 +203,12 @@ func DecodeStored(d *binenc.Decoder, sp *Spill) *Stored {
 		k = 0
 	}
 	s.Kind = Kind(k)
-	s.Format = d.String()
-	s.Subtype = d.String()
+	s.Format = d.Sym()
+	s.Subtype = d.Sym()
 	s.Time = d.Time()
 	s.ID = d.String()
 	s.Origin = d.String()
-	s.origin.File = d.String()
+	s.origin.File = d.Sym()
 	s.origin.Line = int(d.Varint())
 	s.origin.Index = int(d.Varint())
 	s.origin.Offset = d.Varint()
