@@ -1,8 +1,8 @@
 package engine
 
 import (
-	"bytes"
 	"bufio"
+	"bytes"
 	"container/heap"
 	"encoding/binary"
 	"fmt"
