@@ -14,6 +14,7 @@ import (
 	"github.com/idsentry/idsentry/internal/alert"
 	"github.com/idsentry/idsentry/internal/detect"
 	"github.com/idsentry/idsentry/internal/event"
+	"github.com/idsentry/idsentry/internal/normalize"
 	"github.com/idsentry/idsentry/internal/output"
 	"github.com/idsentry/idsentry/internal/rulepack"
 	"github.com/idsentry/idsentry/internal/scan"
@@ -272,8 +273,11 @@ func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	ropts.Engine.MaxDistinct = f.maxDistinct
 	// Matched events wait for the alerts on disk, not in memory: the base
 	// rules of correlations match most records of a large export.
+	// They are stored as read (a copy) and normalised again for the
+	// alerts that show them.
 	if sp, err := event.NewSpill(""); err == nil {
 		defer sp.Close()
+		sp.SetRender(normalize.Render)
 		ropts.Engine.Spill = sp
 	} else {
 		fmt.Fprintf(stderr, "idsentry: %v; matched events are kept in memory\n", err)

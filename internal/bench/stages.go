@@ -13,6 +13,7 @@ import (
 
 	"github.com/idsentry/idsentry/internal/detect"
 	"github.com/idsentry/idsentry/internal/event"
+	"github.com/idsentry/idsentry/internal/normalize"
 	"github.com/idsentry/idsentry/internal/scan"
 	"github.com/valyala/fastjson"
 )
@@ -278,6 +279,7 @@ func scanFile(ctx context.Context, path string, pack *detect.Pack, noDedup bool,
 		return err
 	}
 	defer sp.Close()
+	sp.SetRender(normalize.Render)
 	ro.Engine.Spill = sp
 	det := pack.NewDetector(ro)
 	out, err := scan.Run(ctx, []string{path}, scan.Options{

@@ -10,6 +10,7 @@ package event
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,9 +94,9 @@ type Origin struct {
 // String formats the origin as file:line, or file#index when no line is known.
 func (o Origin) String() string {
 	if o.Line > 0 {
-		return fmt.Sprintf("%s:%d", o.File, o.Line)
+		return o.File + ":" + strconv.Itoa(o.Line)
 	}
-	return fmt.Sprintf("%s#%d", o.File, o.Index)
+	return o.File + "#" + strconv.Itoa(o.Index)
 }
 
 // Event is one normalised record.
@@ -121,6 +122,10 @@ type Event struct {
 	Raw []byte
 	// Origin is where the record came from.
 	Origin Origin
+	// Container is the ingest container the record was read from
+	// (ingest.Container): with Raw, what normalising the record again
+	// needs (Spill.SetRender).
+	Container uint8
 }
 
 // Path is a canonical field path, split at dots: "status.errorCode" is
@@ -240,6 +245,10 @@ type Stored struct {
 	spill  *Spill // where the JSON is, when Event is nil
 	off    int64
 	n      int
+	// raw: the spill holds the original record (read from container),
+	// which the spill's render turns into the JSON.
+	raw       bool
+	container uint8
 }
 
 // JSON returns the canonical document as compact JSON (nil when there is
@@ -251,6 +260,14 @@ func (s *Stored) JSON() []byte {
 	b, err := s.spill.read(s.off, s.n)
 	if err != nil {
 		return nil
+	}
+	if s.raw {
+		if s.spill.render == nil {
+			return nil
+		}
+		if b, err = s.spill.render(b, s.container); err != nil {
+			return nil
+		}
 	}
 	return b
 }

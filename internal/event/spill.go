@@ -19,6 +19,11 @@ import (
 // The file is unlinked by Close; the Stored values of a closed spill have
 // no JSON, so close it only after the alerts and reports are written.
 type Spill struct {
+	// render, when set (SetRender), turns a record's original bytes back
+	// into its canonical JSON: CloneTo then writes the original bytes,
+	// a copy, rather than rendering every stored event.
+	render func(raw []byte, container uint8) ([]byte, error)
+
 	mu      sync.Mutex
 	f       *os.File
 	w       *bufio.Writer
@@ -37,6 +42,12 @@ func NewSpill(dir string) (*Spill, error) {
 	}
 	return &Spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
+
+// SetRender makes CloneTo store events as their original record bytes and
+// JSON render them with fn on demand: fn must give the canonical JSON the
+// event had, from the record and the container it was read from
+// (Event.Container). Set it before the first CloneTo.
+func (s *Spill) SetRender(fn func(raw []byte, container uint8) ([]byte, error)) { s.render = fn }
 
 // Name returns the spill file's path.
 func (s *Spill) Name() string { return s.f.Name() }
@@ -162,6 +173,15 @@ func (e *Event) CloneTo(sp *Spill, buf *[]byte) *Stored {
 	if e.Doc == nil {
 		return st
 	}
+	if sp.render != nil && len(e.Raw) > 0 {
+		// The record as read: a copy, where rendering the document
+		// costs as much as parsing it.
+		if off, err := sp.add(e.Raw); err == nil {
+			st.spill, st.off, st.n = sp, off, len(e.Raw)
+			st.raw, st.container = true, e.Container
+			return st
+		}
+	}
 	*buf = AppendJSON((*buf)[:0], e.Doc)
 	off, err := sp.add(*buf)
 	if err != nil {
@@ -189,7 +209,9 @@ func (s *Stored) AppendBinary(dst []byte) []byte {
 	dst = binenc.AppendBool(dst, spilled)
 	if spilled {
 		dst = binenc.AppendUvarint(dst, uint64(s.off))
-		return binenc.AppendUvarint(dst, uint64(s.n))
+		dst = binenc.AppendUvarint(dst, uint64(s.n))
+		dst = binenc.AppendBool(dst, s.raw)
+		return binenc.AppendUvarint(dst, uint64(s.container))
 	}
 	return binenc.AppendBytes(dst, s.Event)
 }
@@ -216,6 +238,8 @@ func DecodeStored(d *binenc.Decoder, sp *Spill) *Stored {
 		s.spill = sp
 		s.off = int64(d.Uvarint())
 		s.n = d.Int()
+		s.raw = d.Bool()
+		s.container = uint8(d.Uvarint())
 	} else if b := d.Bytes(); len(b) > 0 {
 		s.Event = b
 	}

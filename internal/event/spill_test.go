@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/valyala/fastjson"
 )
 
@@ -56,5 +57,42 @@ func TestSpillRoundTrip(t *testing.T) {
 	}
 	if got := stored[0][0].JSON(); got != nil {
 		t.Errorf("JSON() after Close = %s, want nil", got)
+	}
+}
+
+// TestSpillRaw: with a renderer, CloneTo writes the record as read and
+// JSON renders it; the container reaches the renderer, also through the
+// binary encoding; an event without its record is rendered as before.
+func TestSpillRaw(t *testing.T) {
+	sp, err := NewSpill(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	var calls []uint8
+	sp.SetRender(func(raw []byte, c uint8) ([]byte, error) {
+		calls = append(calls, c)
+		return []byte(`{"rendered":` + string(raw) + `}`), nil
+	})
+	var buf []byte
+	raw := `{"a":1}`
+	ev := &Event{Kind: KindEntraSignIn, Doc: fastjson.MustParse(`{"b":2}`), Raw: []byte(raw), Container: 3, Origin: Origin{File: "f", Line: 1}}
+	st := ev.CloneTo(sp, &buf)
+	if got := string(st.JSON()); got != `{"rendered":{"a":1}}` {
+		t.Errorf("JSON() = %s", got)
+	}
+	back := DecodeStored(binenc.NewDecoder(st.AppendBinary(nil)), sp)
+	if got := string(back.JSON()); got != `{"rendered":{"a":1}}` {
+		t.Errorf("decoded JSON() = %s", got)
+	}
+	if fmt.Sprint(calls) != "[3 3]" {
+		t.Errorf("renderer saw containers %v", calls)
+	}
+	if sp.Size() != int64(len(raw)) {
+		t.Errorf("spill holds %d bytes, want the record's %d", sp.Size(), len(raw))
+	}
+	noRaw := &Event{Kind: KindEntraSignIn, Doc: fastjson.MustParse(`{"b":2}`)}
+	if got := string(noRaw.CloneTo(sp, &buf).JSON()); got != `{"b":2}` {
+		t.Errorf("event without its record: JSON() = %s", got)
 	}
 }

@@ -104,7 +104,7 @@ func (n *Normalizer) NormalizeValue(v *fastjson.Value, rec ingest.Record) (*even
 		if !s.detect(v, rec.Container) {
 			continue
 		}
-		n.ev = event.Event{Format: s.format, Kind: s.kind, Raw: rec.Data, Origin: rec.Origin}
+		n.ev = event.Event{Format: s.format, Kind: s.kind, Raw: rec.Data, Origin: rec.Origin, Container: uint8(rec.Container)}
 		if err := s.normalize(n, v, &n.ev); err != nil {
 			return nil, fmt.Errorf("%s record: %w", s.format, err)
 		}
@@ -115,6 +115,21 @@ func (n *Normalizer) NormalizeValue(v *fastjson.Value, rec ingest.Record) (*even
 	}
 	return nil, fmt.Errorf("%w (keys: %s)", ErrUnrecognised, describeKeys(v))
 }
+
+// Render returns the canonical JSON of a record read from container c: the
+// renderer of an event.Spill (SetRender) that stores records as they were
+// read. Safe for concurrent use.
+func Render(raw []byte, c uint8) ([]byte, error) {
+	n := renderers.Get().(*Normalizer)
+	defer renderers.Put(n)
+	ev, err := n.Normalize(ingest.Record{Data: raw, Container: ingest.Container(c)})
+	if err != nil {
+		return nil, err
+	}
+	return event.AppendJSON(nil, ev.Doc), nil
+}
+
+var renderers = sync.Pool{New: func() any { return New() }}
 
 // describeKeys lists the first few top-level keys of an object, for error
 // messages that say what an unrecognised record looked like.
