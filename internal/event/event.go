@@ -126,6 +126,9 @@ type Event struct {
 	// (ingest.Container): with Raw, what normalising the record again
 	// needs (Spill.SetRender).
 	Container uint8
+	// InFile says Raw can be read again at Origin.Offset of Origin.File
+	// (ingest.Record.Verbatim).
+	InFile bool
 }
 
 // Path is a canonical field path, split at dots: "status.errorCode" is
@@ -249,6 +252,10 @@ type Stored struct {
 	// which the spill's render turns into the JSON.
 	raw       bool
 	container uint8
+	// inFile: the record is not in the spill but at off of the input
+	// file origin.File, with checksum sum.
+	inFile bool
+	sum    uint32
 }
 
 // JSON returns the canonical document as compact JSON (nil when there is
@@ -257,7 +264,13 @@ func (s *Stored) JSON() []byte {
 	if s.Event != nil || s.spill == nil {
 		return s.Event
 	}
-	b, err := s.spill.read(s.off, s.n)
+	var b []byte
+	var err error
+	if s.inFile {
+		b, err = s.spill.readInput(s.origin.File, s.off, s.n, s.sum)
+	} else {
+		b, err = s.spill.read(s.off, s.n)
+	}
 	if err != nil {
 		return nil
 	}

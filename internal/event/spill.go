@@ -3,6 +3,7 @@ package event
 import (
 	"bufio"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"sync"
@@ -25,6 +26,7 @@ type Spill struct {
 	render func(raw []byte, container uint8) ([]byte, error)
 
 	mu      sync.Mutex
+	inputs  map[string]*os.File // input files read back (events InFile)
 	f       *os.File
 	w       *bufio.Writer
 	size    int64 // bytes appended
@@ -142,6 +144,39 @@ func (s *Spill) read(off int64, n int) ([]byte, error) {
 	return b, nil
 }
 
+// readInput returns the n bytes at off of the input file name, if their
+// checksum is sum.
+func (s *Spill) readInput(name string, off int64, n int, sum uint32) ([]byte, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, os.ErrClosed
+	}
+	f := s.inputs[name]
+	if f == nil {
+		var err error
+		if f, err = os.Open(name); err != nil {
+			s.mu.Unlock()
+			return nil, err
+		}
+		if s.inputs == nil {
+			s.inputs = map[string]*os.File{}
+		}
+		s.inputs[name] = f
+	}
+	s.mu.Unlock()
+	b := make([]byte, n)
+	if _, err := f.ReadAt(b, off); err != nil {
+		return nil, fmt.Errorf("read back %s: %w", name, err)
+	}
+	if crc32.Checksum(b, castagnoli) != sum {
+		return nil, fmt.Errorf("read back %s: the record at offset %d changed since the scan read it", name, off)
+	}
+	return b, nil
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
 // Close closes and removes the spill file.
 func (s *Spill) Close() error {
 	s.mu.Lock()
@@ -150,6 +185,10 @@ func (s *Spill) Close() error {
 		return nil
 	}
 	s.closed = true
+	for _, f := range s.inputs {
+		f.Close()
+	}
+	s.inputs = nil
 	err := s.f.Close()
 	if rerr := os.Remove(s.f.Name()); err == nil {
 		err = rerr
@@ -171,6 +210,14 @@ func (e *Event) CloneTo(sp *Spill, buf *[]byte) *Stored {
 		origin:  e.Origin,
 	}
 	if e.Doc == nil {
+		return st
+	}
+	if sp.render != nil && len(e.Raw) > 0 && e.InFile && e.Origin.File != "" {
+		// The record is in its input file, which is read again: nothing
+		// is written; a checksum tells if the file changed meanwhile.
+		st.spill, st.off, st.n = sp, e.Origin.Offset, len(e.Raw)
+		st.raw, st.container, st.inFile = true, e.Container, true
+		st.sum = crc32.Checksum(e.Raw, castagnoli)
 		return st
 	}
 	if sp.render != nil && len(e.Raw) > 0 {
@@ -211,7 +258,9 @@ func (s *Stored) AppendBinary(dst []byte) []byte {
 		dst = binenc.AppendUvarint(dst, uint64(s.off))
 		dst = binenc.AppendUvarint(dst, uint64(s.n))
 		dst = binenc.AppendBool(dst, s.raw)
-		return binenc.AppendUvarint(dst, uint64(s.container))
+		dst = binenc.AppendUvarint(dst, uint64(s.container))
+		dst = binenc.AppendBool(dst, s.inFile)
+		return binenc.AppendUvarint(dst, uint64(s.sum))
 	}
 	return binenc.AppendBytes(dst, s.Event)
 }
@@ -240,6 +289,8 @@ func DecodeStored(d *binenc.Decoder, sp *Spill) *Stored {
 		s.n = d.Int()
 		s.raw = d.Bool()
 		s.container = uint8(d.Uvarint())
+		s.inFile = d.Bool()
+		s.sum = uint32(d.Uvarint())
 	} else if b := d.Bytes(); len(b) > 0 {
 		s.Event = b
 	}

@@ -3,6 +3,7 @@ package event
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -94,5 +95,44 @@ func TestSpillRaw(t *testing.T) {
 	noRaw := &Event{Kind: KindEntraSignIn, Doc: fastjson.MustParse(`{"b":2}`)}
 	if got := string(noRaw.CloneTo(sp, &buf).JSON()); got != `{"b":2}` {
 		t.Errorf("event without its record: JSON() = %s", got)
+	}
+}
+
+// TestSpillInFile: an event whose record can be read again from its input
+// file is not written to the spill; it renders from the file, and not at
+// all once the file changed there.
+func TestSpillInFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.ndjson")
+	lines := "{\"a\":1}\n{\"a\":22}\n"
+	if err := os.WriteFile(in, []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := NewSpill(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	sp.SetRender(func(raw []byte, c uint8) ([]byte, error) {
+		return []byte(fmt.Sprintf(`{"container":%d,"record":%s}`, c, raw)), nil
+	})
+	var buf []byte
+	ev := &Event{Kind: KindEntraSignIn, Doc: fastjson.MustParse(`{"b":2}`), Raw: []byte(`{"a":22}`), Container: 2,
+		InFile: true, Origin: Origin{File: in, Line: 2, Offset: 8}}
+	st := ev.CloneTo(sp, &buf)
+	back := DecodeStored(binenc.NewDecoder(st.AppendBinary(nil)), sp)
+	for _, s := range []*Stored{st, back} {
+		if got := string(s.JSON()); got != `{"container":2,"record":{"a":22}}` {
+			t.Errorf("JSON() = %s", got)
+		}
+	}
+	if sp.Size() != 0 {
+		t.Errorf("%d bytes spilled for a record in its file", sp.Size())
+	}
+	if err := os.WriteFile(in, []byte("{\"a\":1}\n{\"a\":23}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.JSON(); got != nil {
+		t.Errorf("JSON() of a changed record = %s, want nil", got)
 	}
 }

@@ -142,6 +142,9 @@ type File struct {
 	index  int   // index of the next record
 	fatal  error // sticky fatal error
 	done   bool
+	// verbatim: the decoded bytes are the file's (Open of a plain UTF-8
+	// file), so JSON records are Verbatim.
+	verbatim bool
 
 	js jsonReader
 	cs csvReader
@@ -164,6 +167,7 @@ func Open(path string, opts Options) (*File, error) {
 		return nil, err
 	}
 	f.closer = fh
+	f.verbatim = f.info.Compression == "" && f.info.Encoding == "utf-8"
 	return f, nil
 }
 
@@ -238,6 +242,7 @@ func (f *File) Next() (Record, error) {
 	switch e := err.(type) {
 	case nil:
 		f.info.Records++
+		rec.Verbatim = f.verbatim && f.mode == modeJSON
 	case *RecordError:
 		f.info.Skipped++
 	default:

@@ -146,3 +146,63 @@ func readAll(t *testing.T, path string, opts Options) (int, Info) {
 	}
 	return n, f.Info()
 }
+
+// TestVerbatim: a record marked Verbatim is the bytes at its offset of its
+// file, for every record of every test file and real sample; compressed,
+// UTF-16, byte-order-marked and CSV files mark none.
+func TestVerbatim(t *testing.T) {
+	var paths []string
+	for _, dir := range []string{"testdata", publicData} {
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && !strings.HasSuffix(p, ".golden") && !strings.HasSuffix(p, ".md") {
+				paths = append(paths, p)
+			}
+			return nil
+		})
+	}
+	verbatim, other := 0, 0
+	for _, p := range paths {
+		f, err := Open(p, Options{})
+		if err != nil {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info := f.Info()
+		plain := info.Compression == "" && info.Encoding == "utf-8"
+		for {
+			rec, err := f.Next()
+			if err == io.EOF {
+				break
+			}
+			var re *RecordError
+			if errors.As(err, &re) {
+				continue
+			}
+			if err != nil {
+				break
+			}
+			if !rec.Verbatim {
+				other++
+				if plain && f.mode == modeJSON {
+					t.Errorf("%s: a JSON record of a plain file is not Verbatim", rec.Origin)
+				}
+				continue
+			}
+			verbatim++
+			if !plain || rec.Container == ContainerCSV {
+				t.Errorf("%s: Verbatim record of a %s %s file", rec.Origin, info.Compression, info.Encoding)
+			}
+			end := rec.Origin.Offset + int64(len(rec.Data))
+			if rec.Origin.File != p || end > int64(len(data)) || string(data[rec.Origin.Offset:end]) != string(rec.Data) {
+				t.Errorf("%s: Verbatim record is not the file's bytes at offset %d", rec.Origin, rec.Origin.Offset)
+			}
+		}
+		f.Close()
+	}
+	if verbatim < 500 || other < 20 {
+		t.Errorf("%d verbatim and %d other records: the test files do not cover both", verbatim, other)
+	}
+}

@@ -37,4 +37,8 @@ type Record struct {
 	Data      []byte
 	Origin    event.Origin
 	Container Container
+	// Verbatim says Data is the bytes at Origin.Offset of the file named
+	// Origin.File, as they are on disk (a plain UTF-8 file read by Open,
+	// a JSON record): they can be read again from there.
+	Verbatim bool
 }

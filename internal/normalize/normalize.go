@@ -104,7 +104,7 @@ func (n *Normalizer) NormalizeValue(v *fastjson.Value, rec ingest.Record) (*even
 		if !s.detect(v, rec.Container) {
 			continue
 		}
-		n.ev = event.Event{Format: s.format, Kind: s.kind, Raw: rec.Data, Origin: rec.Origin, Container: uint8(rec.Container)}
+		n.ev = event.Event{Format: s.format, Kind: s.kind, Raw: rec.Data, Origin: rec.Origin, Container: uint8(rec.Container), InFile: rec.Verbatim}
 		if err := s.normalize(n, v, &n.ev); err != nil {
 			return nil, fmt.Errorf("%s record: %w", s.format, err)
 		}

@@ -150,6 +150,7 @@ type batchRec struct {
 	start, end int
 	origin     event.Origin
 	container  ingest.Container
+	verbatim   bool
 }
 
 const batchBytes = 1 << 20
@@ -229,7 +230,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 			t := newTally()
 			for b := range batches {
 				for _, r := range b.recs {
-					rec := ingest.Record{Data: b.data[r.start:r.end], Origin: r.origin, Container: r.container}
+					rec := ingest.Record{Data: b.data[r.start:r.end], Origin: r.origin, Container: r.container, Verbatim: r.verbatim}
 					ev, err := n.Normalize(rec)
 					if err != nil {
 						skipped.Add(1)
@@ -378,7 +379,7 @@ func readFile(ctx context.Context, f Input, st *FileStats, opts Options, out cha
 		}
 		startAt := len(b.data)
 		b.data = append(b.data, rec.Data...)
-		b.recs = append(b.recs, batchRec{start: startAt, end: len(b.data), origin: rec.Origin, container: rec.Container})
+		b.recs = append(b.recs, batchRec{start: startAt, end: len(b.data), origin: rec.Origin, container: rec.Container, verbatim: rec.Verbatim})
 		if len(b.data) >= batchBytes || len(b.recs) >= 4096 {
 			info := file.Info()
 			bytesRead.Add(info.DecodedBytes - lastBytes)
