@@ -25,13 +25,26 @@ type run struct {
 	count  int
 }
 
-// appendMatch encodes m (its Rule by index in the set).
-func appendMatch(dst []byte, m *Match) []byte {
+// How a run record holds its match's event.
+const (
+	eventNone     = 0 // none
+	eventHere     = 1 // encoded here
+	eventPrevious = 2 // the previous record's of the run (the matches of one event sort together)
+)
+
+// appendMatch encodes m (its Rule by index in the set); prev is the match
+// before it in the run, if any.
+func appendMatch(dst []byte, m, prev *Match) []byte {
 	dst = binenc.AppendUvarint(dst, uint64(m.Rule.Index))
 	dst = binenc.AppendTime(dst, m.Time)
 	dst = binenc.AppendString(dst, m.ident)
-	dst = binenc.AppendBool(dst, m.Event != nil)
-	if m.Event != nil {
+	switch {
+	case m.Event == nil:
+		dst = binenc.AppendUvarint(dst, eventNone)
+	case prev != nil && prev.Event == m.Event:
+		dst = binenc.AppendUvarint(dst, eventPrevious)
+	default:
+		dst = binenc.AppendUvarint(dst, eventHere)
 		// Length-prefixed: the decoder shares one Stored among the
 		// matches of an event without decoding it again.
 		// It is encoded at the end, then moved behind its length.
@@ -92,8 +105,9 @@ func (e *Engine) newRunDecoder(sp *event.Spill) *runDecoder {
 	return &runDecoder{e: e, sp: sp, in: binenc.NewInterner()}
 }
 
-// decodeMatch reads what appendMatch wrote.
-func (rd *runDecoder) decodeMatch(b []byte) (*Match, error) {
+// decodeMatch reads what appendMatch wrote; prev is the match decoded
+// before it from the same run.
+func (rd *runDecoder) decodeMatch(b []byte, prev *Match) (*Match, error) {
 	e := rd.e
 	d := binenc.NewDecoderInterning(b, rd.in)
 	idx := d.Int()
@@ -108,7 +122,14 @@ func (rd *runDecoder) decodeMatch(b []byte) (*Match, error) {
 		m.ident = string(id)
 		rd.ident = m.ident
 	}
-	if d.Bool() {
+	switch d.Uvarint() {
+	case eventNone:
+	case eventPrevious:
+		if prev == nil || prev.Event == nil {
+			return nil, fmt.Errorf("match run: a record refers to a previous event that is not there")
+		}
+		m.Event = prev.Event
+	case eventHere:
 		bin := d.View()
 		if rd.ev == nil || !bytes.Equal(bin, rd.evBin) {
 			sd := binenc.NewDecoderInterning(bin, rd.in)
@@ -120,6 +141,8 @@ func (rd *runDecoder) decodeMatch(b []byte) (*Match, error) {
 			rd.evBin = append(rd.evBin[:0], bin...)
 		}
 		m.Event = rd.ev
+	default:
+		return nil, fmt.Errorf("match run: bad event flag")
 	}
 	if n := d.Int(); n > 0 && n <= d.Len() {
 		m.Why = make([]compile.FieldValue, n)
@@ -168,8 +191,10 @@ func (e *Engine) spillRun(rf *event.Spill, ms []*Match) (r run, ok bool) {
 	sortMatches(ms)
 	var rec, lenBuf []byte
 	off, n, err := rf.AppendFunc(func(w io.Writer) error {
+		var prev *Match
 		for _, m := range ms {
-			rec = appendMatch(rec[:0], m)
+			rec = appendMatch(rec[:0], m, prev)
+			prev = m
 			lenBuf = binary.AppendUvarint(lenBuf[:0], uint64(len(rec)))
 			if _, err := w.Write(lenBuf); err != nil {
 				return err
@@ -219,7 +244,7 @@ func (c *cursor) next(rd *runDecoder) error {
 	if _, err := io.ReadFull(c.r, c.rec); err != nil {
 		return fmt.Errorf("match run: %w", err)
 	}
-	m, err := rd.decodeMatch(c.rec)
+	m, err := rd.decodeMatch(c.rec, c.cur) // cur: the run's previous match
 	if err != nil {
 		return err
 	}

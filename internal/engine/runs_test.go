@@ -111,11 +111,11 @@ func FuzzDecodeMatch(f *testing.F) {
 	for _, ev := range randomEvents(f, r, 20) {
 		w.Match(ev, func(m *Match) {
 			m.Data = map[string][]string{"k": {"v"}}
-			f.Add(appendMatch(nil, m))
+			f.Add(appendMatch(nil, m, nil))
 		})
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := e.newRunDecoder(nil).decodeMatch(b)
+		m, err := e.newRunDecoder(nil).decodeMatch(b, nil)
 		if err == nil && m.Rule == nil {
 			t.Fatal("decoded a match without a rule")
 		}

@@ -57,8 +57,8 @@ func TestRenderedEvidence(t *testing.T) {
 	defer sp.Close()
 	sp.SetRender(normalize.Render)
 	var (
-		mu   sync.Mutex
-		got  []*event.Stored
+		mu     sync.Mutex
+		got    []*event.Stored
 		want   [][]byte
 		inFile int
 	)
