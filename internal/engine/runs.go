@@ -272,6 +272,14 @@ func (h *mergeHeap) Pop() any {
 	return x
 }
 
+// mergeBuffers is the memory the read buffers of a merge share;
+// minMergeBuffer the least one run gets (past 512 runs, 10 GB or more of
+// sign-ins, the budget grows by it per run).
+const (
+	mergeBuffers   = 8 << 20
+	minMergeBuffer = 16 << 10
+)
+
 // merged calls fn with every match of the runs and of mem (sorted) in the
 // engine's total order.
 func (b *Batch) merged(fn func(*Match)) error {
@@ -285,12 +293,15 @@ func (b *Batch) merged(fn func(*Match)) error {
 	}
 	rd, rf := b.e.newRunDecoder(b.e.opts.Spill), b.runFile
 	var h mergeHeap
+	// The read buffers share a fixed budget, so that the memory of the
+	// merge does not grow with the number of runs (with the input).
+	bufSize := max(mergeBuffers/len(b.runs), minMergeBuffer)
 	for i, r := range b.runs {
 		sec, err := rf.Section(r.off, r.n)
 		if err != nil {
 			return err
 		}
-		c := &cursor{src: i, r: bufio.NewReaderSize(sec, 256<<10), left: r.count}
+		c := &cursor{src: i, r: bufio.NewReaderSize(sec, bufSize), left: r.count}
 		if err := c.next(rd); err != nil {
 			return err
 		}
