@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"bytes"
 	"math"
 	"sort"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/idsentry/idsentry/internal/event"
+	"github.com/valyala/fastjson"
 )
 
 // DefaultLearning is how long after the tenant's first sign-in a country or
@@ -51,25 +53,42 @@ func NewIPStats(learning time.Duration) *IPStats {
 // successful or not, with its country code and autonomous system number
 // where known ("" otherwise). Sign-ins without an IP are ignored.
 func (s *IPStats) Add(ip, user string, success bool, country, asn string, t time.Time) {
-	ip = strings.TrimSpace(ip)
-	if ip == "" {
+	s.add([]byte(ip), []byte(user), success, []byte(country), asn, t)
+}
+
+// add is Add without allocating for values seen before.
+func (s *IPStats) add(ip, user []byte, success bool, country []byte, asn string, t time.Time) {
+	ip = bytes.TrimSpace(ip)
+	if len(ip) == 0 {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := s.record(ip)
+	r := s.ips[string(ip)]
+	if r == nil {
+		r = s.record(string(ip))
+	}
 	if success {
 		r.succeeded++
 	} else {
 		r.failed++
 	}
-	if u := fold(user); u != "" {
-		r.users[u] = struct{}{}
+	// Users are kept folded, countries upper-cased: a value already in
+	// that form and known costs a lookup only.
+	if u := bytes.TrimSpace(user); len(u) > 0 {
+		if _, ok := r.users[string(u)]; !ok {
+			if f := fold(string(u)); f != "" {
+				r.users[f] = struct{}{}
+			}
+		}
 	}
-	country, asn = strings.ToUpper(strings.TrimSpace(country)), strings.TrimSpace(asn)
-	if country != "" {
-		r.countries[country] = struct{}{}
+	country = bytes.TrimSpace(country)
+	if len(country) > 0 {
+		if _, ok := r.countries[string(country)]; !ok {
+			r.countries[strings.ToUpper(string(country))] = struct{}{}
+		}
 	}
+	asn = strings.TrimSpace(asn)
 	if asn != "" && asn != "0" {
 		r.asns[asn] = struct{}{}
 	}
@@ -77,8 +96,10 @@ func (s *IPStats) Add(ip, user string, success bool, country, asn string, t time
 		return
 	}
 	s.seen(r, t)
-	if country != "" {
-		minTime(s.countries, country, t)
+	if len(country) > 0 {
+		if old, ok := s.countries[string(country)]; !ok || t.Before(old) {
+			minTime(s.countries, strings.ToUpper(string(country)), t)
+		}
 	}
 	if asn != "" && asn != "0" {
 		minTime(s.asns, asn, t)
@@ -94,18 +115,42 @@ func (s *IPStats) AddSignIn(ev *event.Event) {
 	if ev == nil || ev.Kind != event.KindEntraSignIn || ev.Doc == nil {
 		return
 	}
-	code := ev.String(pathErrorCode)
-	if code == "" {
+	// The error code as text (event.Text), "0" for success.
+	code := event.Lookup(ev.Doc, pathErrorCode)
+	var text []byte
+	var buf [32]byte
+	switch {
+	case code == nil || code.Type() == fastjson.TypeNull:
+	case code.Type() == fastjson.TypeString:
+		text = code.GetStringBytes()
+	default:
+		text = event.AppendJSON(buf[:0], code)
+	}
+	if len(text) == 0 {
 		return
 	}
-	user := ev.String(pathUPN)
-	if user == "" {
-		user = ev.String(pathUserID)
+	success := string(text) == "0"
+	ip := bytesAt(ev.Doc, pathIP)
+	if len(ip) == 0 {
+		return
 	}
-	if user == "" {
-		user = ev.String(pathSPID)
+	user := bytesAt(ev.Doc, pathUPN)
+	if len(user) == 0 {
+		user = bytesAt(ev.Doc, pathUserID)
 	}
-	s.Add(ev.String(pathIP), user, code == "0", ev.String(pathCountry), ev.String(pathASN), ev.Time)
+	if len(user) == 0 {
+		user = bytesAt(ev.Doc, pathSPID)
+	}
+	s.add(ip, user, success, bytesAt(ev.Doc, pathCountry), ev.String(pathASN), ev.Time)
+}
+
+// bytesAt returns the string at p (nil when it is missing or not a string).
+func bytesAt(doc *fastjson.Value, p event.Path) []byte {
+	v := event.Lookup(doc, p)
+	if v == nil || v.Type() != fastjson.TypeString {
+		return nil
+	}
+	return v.GetStringBytes()
 }
 
 var (

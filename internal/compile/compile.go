@@ -116,6 +116,10 @@ type compiler struct {
 	// rules by sigma document, for references.
 	bySigma map[*sigma.Rule]*Rule
 	failed  map[*sigma.Rule]string // documents that did not compile, with the reason
+	// paths shares one event.Path per canonical path among correlation
+	// inputs, so that the engine can cache a path's value per event by
+	// the path's identity.
+	paths map[string]event.Path
 }
 
 // Compile compiles rules. It returns the set of every rule that compiled

@@ -69,7 +69,8 @@ type Input struct {
 	Position int
 	// GroupPaths are, for a detection rule, the canonical paths of the
 	// group-by fields in events of the kind; FieldPaths those of the
-	// aggregated fields (none when the type has none).
+	// aggregated fields (none when the type has none). Equal paths of a
+	// Set's inputs share one slice.
 	GroupPaths []event.Path
 	FieldPaths []event.Path
 	// GroupIndex is, for a referenced correlation, the index in its

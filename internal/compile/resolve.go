@@ -87,6 +87,14 @@ func (c *compiler) eventInput(doc *sigma.Rule, corr *Correlation, ref *Rule, pos
 		if !known {
 			unknown = append(unknown, unknownField{name: field})
 		}
+		key := p.String()
+		if shared, ok := c.paths[key]; ok {
+			return shared
+		}
+		if c.paths == nil {
+			c.paths = map[string]event.Path{}
+		}
+		c.paths[key] = p
 		return p
 	}
 	for _, g := range corr.GroupBy {

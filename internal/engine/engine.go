@@ -78,6 +78,7 @@ package engine
 import (
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/idsentry/idsentry/internal/compile"
 	"github.com/idsentry/idsentry/internal/event"
@@ -225,11 +226,39 @@ type Worker struct {
 	emit   func(*Match)
 	onHit  func(*compile.Rule, []compile.FieldValue)
 	buf    []byte // scratch for spilled snapshots
+	// groups caches, for the current event, the text of each group-by
+	// path (by the path's identity: inputs share equal paths), which
+	// several correlations read.
+	groups map[*string]groupText
+	epoch  uint64 // the current event's number, for groups
+}
+
+// groupText is a group-by path's text in event epoch.
+type groupText struct {
+	epoch       uint64
+	text, lower string
+}
+
+// groupValue returns the text of path p in the current event and its
+// lower-case form.
+func (w *Worker) groupValue(ev *event.Event, p event.Path) (text, lower string) {
+	if len(p) == 0 {
+		text = event.Text(event.Lookup(ev.Doc, p))
+		return text, strings.ToLower(text)
+	}
+	id := unsafe.SliceData(p)
+	if g, ok := w.groups[id]; ok && g.epoch == w.epoch {
+		return g.text, g.lower
+	}
+	text = event.Text(event.Lookup(ev.Doc, p))
+	lower = strings.ToLower(text)
+	w.groups[id] = groupText{w.epoch, text, lower}
+	return text, lower
 }
 
 // NewWorker returns a worker with its own matcher.
 func (e *Engine) NewWorker() *Worker {
-	w := &Worker{e: e, m: e.set.NewMatcher()}
+	w := &Worker{e: e, m: e.set.NewMatcher(), groups: map[*string]groupText{}}
 	w.onHit = w.hit
 	return w
 }
@@ -238,6 +267,7 @@ func (e *Engine) NewWorker() *Worker {
 // for the call only; matches own their data.
 func (w *Worker) Match(ev *event.Event, emit func(*Match)) {
 	w.ev, w.stored, w.emit = ev, nil, emit
+	w.epoch++
 	w.m.Match(ev, w.onHit)
 	w.ev, w.stored, w.emit, w.ident = nil, nil, nil, ""
 }
@@ -280,20 +310,28 @@ func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 	f.pos = in.Position
 	f.ok = true
 	var key strings.Builder
-	for i, p := range in.GroupPaths {
-		v := event.Lookup(ev.Doc, p)
-		text := event.Text(v)
-		if text == "" {
-			f.ok = false
-			break
+	if len(in.GroupPaths) == 1 {
+		// The usual case: the key is the one value, lower-cased.
+		text, lower := w.groupValue(ev, in.GroupPaths[0])
+		f.ok = text != ""
+		if f.ok {
+			f.key, f.group = lower, []string{text}
 		}
-		if i > 0 {
-			key.WriteByte(0x1f)
+	} else {
+		for i, p := range in.GroupPaths {
+			text, lower := w.groupValue(ev, p)
+			if text == "" {
+				f.ok = false
+				break
+			}
+			if i > 0 {
+				key.WriteByte(0x1f)
+			}
+			key.WriteString(lower)
+			f.group = append(f.group, text)
 		}
-		key.WriteString(strings.ToLower(text))
-		f.group = append(f.group, text)
+		f.key = key.String()
 	}
-	f.key = key.String()
 	if len(in.FieldPaths) == 0 || !f.ok {
 		return f
 	}
