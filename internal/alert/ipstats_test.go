@@ -145,4 +145,16 @@ func TestAddSignIn(t *testing.T) {
 		t.Errorf("profile %+v", p)
 	}
 	s.AddSignIn(nil)
+
+	// Error codes as strings (Log Analytics exports them so), an empty one
+	// (ignored), mixed-case users and countries counted once, repeats.
+	for i := 0; i < 3; i++ {
+		add(`{"userPrincipalName":"C@X","ipAddress":" 7.7.7.7 ","status":{"errorCode":"0"},"location":{"countryOrRegion":"de"}}`, at, event.KindEntraSignIn)
+		add(`{"userPrincipalName":"c@x","ipAddress":"7.7.7.7","status":{"errorCode":"50126"},"location":{"countryOrRegion":"DE"}}`, at, event.KindEntraSignIn)
+		add(`{"userPrincipalName":"d@x","ipAddress":"7.7.7.7","status":{"errorCode":""}}`, at, event.KindEntraSignIn)
+	}
+	p, ok = s.Profile("7.7.7.7")
+	if !ok || p.Succeeded != 3 || p.Failed != 3 || p.Users != 1 || !reflect.DeepEqual(p.Countries, []string{"DE"}) {
+		t.Errorf("profile %+v", p)
+	}
 }
