@@ -190,6 +190,20 @@ func (d *Decoder) View() []byte {
 	return out
 }
 
+// Raw reads n bytes without copying them.
+func (d *Decoder) Raw(n int) []byte {
+	if d.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(d.b) {
+		d.fail()
+		return nil
+	}
+	out := d.b[:n:n]
+	d.b = d.b[n:]
+	return out
+}
+
 // String reads a length-prefixed string.
 func (d *Decoder) String() string {
 	n := d.Int()

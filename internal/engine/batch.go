@@ -58,7 +58,7 @@ func (b *Batch) maybeSpill() {
 	// Sort and write the run outside the lock: the other workers go on
 	// adding to a fresh buffer meanwhile.
 	if b.runFile == nil {
-		rf, err := event.NewSpill(filepath.Dir(sp.Name()))
+		rf, err := event.NewSpillNamed(filepath.Dir(sp.Name()), "idsentry-runs-*.bin")
 		if err != nil {
 			b.noSpill = true
 			b.mu.Unlock()

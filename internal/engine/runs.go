@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/compile"
@@ -37,7 +38,14 @@ const (
 func appendMatch(dst []byte, m, prev *Match) []byte {
 	dst = binenc.AppendUvarint(dst, uint64(m.Rule.Index))
 	dst = binenc.AppendTime(dst, m.Time)
-	dst = binenc.AppendString(dst, m.ident)
+	// The identity: 0 for the previous record's (the matches of one
+	// event sort together), else its length + 1 and its bytes.
+	if prev != nil && prev.ident == m.ident {
+		dst = binenc.AppendUvarint(dst, 0)
+	} else {
+		dst = binenc.AppendUvarint(dst, uint64(len(m.ident))+1)
+		dst = append(dst, m.ident...)
+	}
 	switch {
 	case m.Event == nil:
 		dst = binenc.AppendUvarint(dst, eventNone)
@@ -69,7 +77,14 @@ func appendMatch(dst []byte, m, prev *Match) []byte {
 	for i := range m.feeds {
 		f := &m.feeds[i]
 		dst = binenc.AppendUvarint(dst, uint64(f.corr))
-		dst = binenc.AppendString(dst, f.key)
+		// The key is most often the group values folded: then only
+		// that is said (0), else 1 and the key.
+		if f.key == groupKey(f.group) {
+			dst = binenc.AppendUvarint(dst, 0)
+		} else {
+			dst = binenc.AppendUvarint(dst, 1)
+			dst = binenc.AppendString(dst, f.key)
+		}
 		dst = binenc.AppendStrings(dst, f.group)
 		dst = binenc.AppendStrings(dst, f.values)
 		dst = binenc.AppendFloat(dst, f.num)
@@ -78,6 +93,22 @@ func appendMatch(dst []byte, m, prev *Match) []byte {
 		dst = binenc.AppendBool(dst, f.ok)
 	}
 	return dst
+}
+
+// groupKey is the correlation key of group values, as Worker.feed makes
+// it: the values lower-cased, joined with 0x1f.
+func groupKey(group []string) string {
+	if len(group) == 1 {
+		return strings.ToLower(group[0])
+	}
+	var b strings.Builder
+	for i, g := range group {
+		if i > 0 {
+			b.WriteByte(0x1f)
+		}
+		b.WriteString(strings.ToLower(g))
+	}
+	return b.String()
 }
 
 func sortedKeys(m map[string][]string) []string {
@@ -116,11 +147,20 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match) (*Match, error) {
 	}
 	m := &Match{Rule: e.set.Rules[idx]}
 	m.Time = d.Time()
-	if id := d.View(); string(id) == rd.ident {
-		m.ident = rd.ident
-	} else {
-		m.ident = string(id)
-		rd.ident = m.ident
+	switch n := d.Int(); {
+	case d.Err() != nil:
+	case n == 0:
+		if prev == nil {
+			return nil, fmt.Errorf("match run: a record refers to a previous identity that is not there")
+		}
+		m.ident = prev.ident
+	default:
+		if id := d.Raw(n - 1); string(id) == rd.ident {
+			m.ident = rd.ident
+		} else {
+			m.ident = string(id)
+			rd.ident = m.ident
+		}
 	}
 	switch d.Uvarint() {
 	case eventNone:
@@ -162,8 +202,14 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match) (*Match, error) {
 		for i := range m.feeds {
 			f := &m.feeds[i]
 			f.corr = d.Int()
-			f.key = d.Sym()
+			derived := d.Uvarint() == 0
+			if !derived {
+				f.key = d.Sym()
+			}
 			f.group = d.Syms()
+			if derived {
+				f.key = groupKey(f.group)
+			}
 			f.values = d.Syms()
 			f.num = d.Float()
 			f.numOK = d.Bool()

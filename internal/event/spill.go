@@ -37,10 +37,14 @@ type Spill struct {
 
 // NewSpill creates the spill file in dir ("" for the system's temporary
 // directory).
-func NewSpill(dir string) (*Spill, error) {
-	f, err := os.CreateTemp(dir, "idsentry-evidence-*.jsonl")
+func NewSpill(dir string) (*Spill, error) { return NewSpillNamed(dir, "idsentry-evidence-*.jsonl") }
+
+// NewSpillNamed creates a spill file named after pattern (os.CreateTemp)
+// in dir.
+func NewSpillNamed(dir, pattern string) (*Spill, error) {
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
-		return nil, fmt.Errorf("evidence spill file: %w", err)
+		return nil, fmt.Errorf("spill file: %w", err)
 	}
 	return &Spill{f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
 }
