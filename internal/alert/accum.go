@@ -187,7 +187,7 @@ type evidencePool struct {
 
 func (p *evidencePool) add(c evidenceCandidate) {
 	p.cands = append(p.cands, c)
-	if len(p.cands) >= 4*p.n+32 {
+	if len(p.cands) >= 2*p.n+8 {
 		p.prune()
 	}
 }
