@@ -72,7 +72,7 @@ type keyState struct {
 
 // sealMin is the number of pending matches of a key below which Add does
 // not seal: a window of a few matches is kept as is.
-const sealMin = 32
+const sealMin = 8
 
 // seal folds the pending matches of the open window that are older than
 // the watermark wm into the window's aggregate, in compareMatches order.
