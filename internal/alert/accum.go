@@ -18,9 +18,8 @@ import (
 // million matches keeps what an alert shows, not the matches (Builder
 // folds the matches of a window that are older than the watermark).
 type window struct {
-	s      *Spec
-	anchor time.Time // the window's start: its first match's time
-	first  *Match    // the first match (group values, message fields, id)
+	s     *Spec
+	first *Match // the first match (group values, message fields, id)
 
 	count               int
 	firstSeen, lastSeen time.Time
@@ -63,7 +62,7 @@ func newWindow(s *Spec, maxEvidence int) *window {
 // add folds in the next match (in compareMatches order).
 func (w *window) add(m *Match) {
 	if w.first == nil {
-		w.first, w.anchor = m, m.Time
+		w.first = m
 		w.firstSeen, w.lastSeen = m.first(), m.Time
 	}
 	w.count += m.weight()
