@@ -227,25 +227,49 @@ func (d *Detector) Finish() *Result {
 	// before that can close.
 	lag := d.eng.MaxLag() + time.Minute
 	const advanceEvery = 1 << 13
-	var x extractor
-	n := 0
+	// The alerts are built beside the correlation: hits go in chunks to
+	// a goroutine of their own (the run decoding is another), so that
+	// Finish keeps more than one core busy.
+	const chunk = 256
+	chunks := make(chan []engine.Hit, 8)
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		var x extractor
+		n := 0
+		for hs := range chunks {
+			for i := range hs {
+				h := &hs[i]
+				res.Hits++
+				spec := d.pack.specs[h.Rule]
+				if spec == nil {
+					continue
+				}
+				if err := b.Add(x.match(spec, h)); err != nil {
+					res.Errors = append(res.Errors, err)
+				}
+				if d.opts.KeepMatched {
+					x.matched(spec, h, &res.Matched)
+				}
+				if n++; n%advanceEvery == 0 && !h.Time.IsZero() {
+					res.Alerts = append(res.Alerts, b.Advance(h.Time.Add(-lag))...)
+				}
+			}
+		}
+	}()
+	hs := make([]engine.Hit, 0, chunk)
 	err := d.batch.FinishFunc(func(h engine.Hit) {
-		res.Hits++
-		spec := d.pack.specs[h.Rule]
-		if spec == nil {
-			return
-		}
-		m := x.match(spec, &h)
-		if err := b.Add(m); err != nil {
-			res.Errors = append(res.Errors, err)
-		}
-		if d.opts.KeepMatched {
-			x.matched(spec, &h, &res.Matched)
-		}
-		if n++; n%advanceEvery == 0 && !h.Time.IsZero() {
-			res.Alerts = append(res.Alerts, b.Advance(h.Time.Add(-lag))...)
+		hs = append(hs, h)
+		if len(hs) == chunk {
+			chunks <- hs
+			hs = make([]engine.Hit, 0, chunk)
 		}
 	})
+	if len(hs) > 0 {
+		chunks <- hs
+	}
+	close(chunks)
+	<-built
 	if err != nil {
 		res.Errors = append(res.Errors, err)
 	}
