@@ -11,11 +11,14 @@ import (
 	"github.com/idsentry/idsentry/internal/binenc"
 )
 
-// Spill keeps the canonical JSON of stored events in a temporary file, so
-// that a scan whose rules match most records (the base rules of
-// correlations typically do) holds a small handle per match in memory
-// rather than a copy of the event. A Stored created by CloneTo reads its
-// JSON back on demand (JSON). Spill is safe for concurrent use.
+// Spill keeps stored events out of memory, so that a scan whose rules match
+// most records (the base rules of correlations typically do) holds a small
+// handle per match rather than a copy of the event. A Stored created by
+// CloneTo reads its JSON back on demand (JSON). By default the spill file
+// holds each event's canonical JSON; with a renderer (SetRender) it holds
+// the record as read, or nothing at all for a record its input file holds
+// verbatim (Event.InFile), which is read from there again. Spill is safe
+// for concurrent use.
 //
 // The file is unlinked by Close; the Stored values of a closed spill have
 // no JSON, so close it only after the alerts and reports are written.
