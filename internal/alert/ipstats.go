@@ -144,13 +144,17 @@ func (s *IPStats) AddSignIn(ev *event.Event) {
 	s.add(ip, user, success, bytesAt(ev.Doc, pathCountry), ev.String(pathASN), ev.Time)
 }
 
-// bytesAt returns the string at p (nil when it is missing or not a string).
+// bytesAt returns the text at p as event.Text renders it (nil when it is
+// missing or null), without a copy for a string.
 func bytesAt(doc *fastjson.Value, p event.Path) []byte {
 	v := event.Lookup(doc, p)
-	if v == nil || v.Type() != fastjson.TypeString {
+	switch {
+	case v == nil || v.Type() == fastjson.TypeNull:
 		return nil
+	case v.Type() == fastjson.TypeString:
+		return v.GetStringBytes()
 	}
-	return v.GetStringBytes()
+	return []byte(event.Text(v))
 }
 
 var (

@@ -153,8 +153,11 @@ func TestAddSignIn(t *testing.T) {
 		add(`{"userPrincipalName":"c@x","ipAddress":"7.7.7.7","status":{"errorCode":"50126"},"location":{"countryOrRegion":"DE"}}`, at, event.KindEntraSignIn)
 		add(`{"userPrincipalName":"d@x","ipAddress":"7.7.7.7","status":{"errorCode":""}}`, at, event.KindEntraSignIn)
 	}
+	// Non-string values count as their JSON text, as event.Text renders them.
+	add(`{"userId":12345,"ipAddress":"7.7.7.7","status":{"errorCode":0}}`, at, event.KindEntraSignIn)
+	add(`{"userId":12345,"ipAddress":"7.7.7.7","status":{"errorCode":0}}`, at, event.KindEntraSignIn)
 	p, ok = s.Profile("7.7.7.7")
-	if !ok || p.Succeeded != 3 || p.Failed != 3 || p.Users != 1 || !reflect.DeepEqual(p.Countries, []string{"DE"}) {
+	if !ok || p.Succeeded != 5 || p.Failed != 3 || p.Users != 2 || !reflect.DeepEqual(p.Countries, []string{"DE"}) {
 		t.Errorf("profile %+v", p)
 	}
 }

@@ -278,7 +278,7 @@ func (s *Stored) JSON() []byte {
 		if s.spill.render == nil {
 			return nil
 		}
-		if b, err = s.spill.render(b, s.container); err != nil {
+		if b, err = s.spill.render(b, s.container, s.origin); err != nil {
 			return nil
 		}
 	}

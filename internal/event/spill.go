@@ -26,7 +26,7 @@ type Spill struct {
 	// render, when set (SetRender), turns a record's original bytes back
 	// into its canonical JSON: CloneTo then writes the original bytes,
 	// a copy, rather than rendering every stored event.
-	render func(raw []byte, container uint8) ([]byte, error)
+	render func(raw []byte, container uint8, origin Origin) ([]byte, error)
 
 	mu      sync.Mutex
 	inputs  map[string]*os.File // input files read back (events InFile)
@@ -54,9 +54,12 @@ func NewSpillNamed(dir, pattern string) (*Spill, error) {
 
 // SetRender makes CloneTo store events as their original record bytes and
 // JSON render them with fn on demand: fn must give the canonical JSON the
-// event had, from the record and the container it was read from
-// (Event.Container). Set it before the first CloneTo.
-func (s *Spill) SetRender(fn func(raw []byte, container uint8) ([]byte, error)) { s.render = fn }
+// event had, from the record, the container it was read from
+// (Event.Container) and its origin (some exports name their sign-in type
+// only in the file name). Set it before the first CloneTo.
+func (s *Spill) SetRender(fn func(raw []byte, container uint8, origin Origin) ([]byte, error)) {
+	s.render = fn
+}
 
 // Name returns the spill file's path.
 func (s *Spill) Name() string { return s.f.Name() }

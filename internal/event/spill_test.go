@@ -71,7 +71,7 @@ func TestSpillRaw(t *testing.T) {
 	}
 	defer sp.Close()
 	var calls []uint8
-	sp.SetRender(func(raw []byte, c uint8) ([]byte, error) {
+	sp.SetRender(func(raw []byte, c uint8, _ Origin) ([]byte, error) {
 		calls = append(calls, c)
 		return []byte(`{"rendered":` + string(raw) + `}`), nil
 	})
@@ -113,8 +113,8 @@ func TestSpillInFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sp.Close()
-	sp.SetRender(func(raw []byte, c uint8) ([]byte, error) {
-		return []byte(fmt.Sprintf(`{"container":%d,"record":%s}`, c, raw)), nil
+	sp.SetRender(func(raw []byte, c uint8, o Origin) ([]byte, error) {
+		return []byte(fmt.Sprintf(`{"container":%d,"file":%q,"record":%s}`, c, filepath.Base(o.File), raw)), nil
 	})
 	var buf []byte
 	ev := &Event{Kind: KindEntraSignIn, Doc: fastjson.MustParse(`{"b":2}`), Raw: []byte(`{"a":22}`), Container: 2,
@@ -122,7 +122,7 @@ func TestSpillInFile(t *testing.T) {
 	st := ev.CloneTo(sp, &buf)
 	back := DecodeStored(binenc.NewDecoder(st.AppendBinary(nil)), sp)
 	for _, s := range []*Stored{st, back} {
-		if got := string(s.JSON()); got != `{"container":2,"record":{"a":22}}` {
+		if got := string(s.JSON()); got != `{"container":2,"file":"in.ndjson","record":{"a":22}}` {
 			t.Errorf("JSON() = %s", got)
 		}
 	}

@@ -119,10 +119,10 @@ func (n *Normalizer) NormalizeValue(v *fastjson.Value, rec ingest.Record) (*even
 // Render returns the canonical JSON of a record read from container c: the
 // renderer of an event.Spill (SetRender) that stores records as they were
 // read. Safe for concurrent use.
-func Render(raw []byte, c uint8) ([]byte, error) {
+func Render(raw []byte, c uint8, origin event.Origin) ([]byte, error) {
 	n := renderers.Get().(*Normalizer)
 	defer renderers.Put(n)
-	ev, err := n.Normalize(ingest.Record{Data: raw, Container: ingest.Container(c)})
+	ev, err := n.Normalize(ingest.Record{Data: raw, Container: ingest.Container(c), Origin: origin})
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -49,6 +50,11 @@ func TestRenderedEvidence(t *testing.T) {
 	}
 	if _, err := os.Stat(shared); err == nil {
 		dirs = append(dirs, shared)
+	}
+	// The normalisers' own test files: third-party shapes, portal CSV
+	// downloads that name their sign-in type only in the file name.
+	for _, d := range []string{"entra", "other", "thirdparty"} {
+		dirs = append(dirs, filepath.Join("..", "normalize", "testdata", d))
 	}
 	sp, err := event.NewSpill(t.TempDir())
 	if err != nil {
