@@ -50,14 +50,12 @@ func normalizePurviewRow(n *Normalizer, v *fastjson.Value, ev *event.Event) erro
 	if isPurviewRow(inner, ingest.ContainerNone) {
 		return errNestedAuditData
 	}
-	container, inFile := ev.Container, ev.InFile // the outer record's, to normalise it again
 	rec := ingest.Record{Data: ev.Raw, Origin: ev.Origin, Container: ingest.ContainerNone}
 	got, err := n.NormalizeValue(inner, rec)
 	if err != nil {
 		return fmt.Errorf("AuditData: %w", err)
 	}
 	*ev = *got
-	ev.Container, ev.InFile = container, inFile
 	ev.Format = formatPurview
 	return nil
 }

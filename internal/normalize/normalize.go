@@ -104,10 +104,15 @@ func (n *Normalizer) NormalizeValue(v *fastjson.Value, rec ingest.Record) (*even
 		if !s.detect(v, rec.Container) {
 			continue
 		}
-		n.ev = event.Event{Format: s.format, Kind: s.kind, Raw: rec.Data, Origin: rec.Origin, Container: uint8(rec.Container), InFile: rec.Verbatim}
+		n.ev = event.Event{Format: s.format, Kind: s.kind, Raw: rec.Data, Origin: rec.Origin}
 		if err := s.normalize(n, v, &n.ev); err != nil {
 			return nil, fmt.Errorf("%s record: %w", s.format, err)
 		}
+		// Set after normalize: a wrapper shape (Purview, Splunk, …)
+		// normalises its inner record through NormalizeValue, which
+		// replaces n.ev; what reading the record again needs is the
+		// outer record's.
+		n.ev.Container, n.ev.InFile = uint8(rec.Container), rec.Verbatim
 		if n.ev.Doc == nil {
 			n.ev.Doc = v
 		}

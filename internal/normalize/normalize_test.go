@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,5 +212,35 @@ func checkUTCText(t *testing.T, where string, v *fastjson.Value) {
 	}
 	if s := string(v.GetStringBytes()); !strings.HasSuffix(s, "Z") {
 		t.Errorf("%s: timestamp %q not in UTC", where, s)
+	}
+}
+
+// TestRereadFlags: every event, wrapper shapes (Purview, Splunk, Hawk,
+// AuditLogQuery) included, carries the container and the verbatim flag of
+// the record as read, which reading it back for evidence needs.
+func TestRereadFlags(t *testing.T) {
+	n := New()
+	seen := 0
+	for _, dir := range []string{"testdata/thirdparty", "testdata/entra", "testdata/other"} {
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || strings.HasSuffix(p, ".golden") || strings.HasSuffix(p, ".md") {
+				return nil
+			}
+			for _, rec := range readRecords(t, p) {
+				rec.Verbatim = true
+				ev, err := n.Normalize(rec)
+				if err != nil {
+					continue
+				}
+				seen++
+				if !ev.InFile || ev.Container != uint8(rec.Container) {
+					t.Errorf("%s (%s): InFile %v, container %d; the record: verbatim, container %d", p, ev.Format, ev.InFile, ev.Container, rec.Container)
+				}
+			}
+			return nil
+		})
+	}
+	if seen < 50 {
+		t.Fatalf("only %d events", seen)
 	}
 }

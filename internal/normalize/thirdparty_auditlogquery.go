@@ -90,14 +90,12 @@ func normalizeAuditLogRecord(n *Normalizer, v *fastjson.Value, ev *event.Event) 
 	if isAuditLogRecord(inner, ingest.ContainerNone) {
 		return fmt.Errorf("auditData holds another audit log record")
 	}
-	container, inFile := ev.Container, ev.InFile // the outer record's, to normalise it again
 	rec := ingest.Record{Data: ev.Raw, Origin: ev.Origin, Container: ingest.ContainerNone}
 	got, err := n.NormalizeValue(inner, rec)
 	if err != nil {
 		return fmt.Errorf("auditData: %w", err)
 	}
 	*ev = *got
-	ev.Container, ev.InFile = container, inFile
 	ev.Format = formatGraph
 	return nil
 }

@@ -110,14 +110,12 @@ func normalizeHawkSimpleUAL(n *Normalizer, v *fastjson.Value, ev *event.Event) e
 		doc.Set("Parameters", params)
 	}
 	setWhenBlank(doc, "CreationTime", v.Get("CreationDate"))
-	container, inFile := ev.Container, ev.InFile // the outer record's, to normalise it again
 	rec := ingest.Record{Data: ev.Raw, Origin: ev.Origin, Container: ingest.ContainerNone}
 	got, err := n.NormalizeValue(doc, rec)
 	if err != nil {
 		return fmt.Errorf("flattened record: %w", err)
 	}
 	*ev = *got
-	ev.Container, ev.InFile = container, inFile
 	ev.Format = formatHawk
 	return nil
 }

@@ -97,14 +97,12 @@ func normalizeSplunkRow(n *Normalizer, v *fastjson.Value, ev *event.Event) error
 	if isSplunkRow(inner, ingest.ContainerNone) {
 		return errSplunkNested
 	}
-	container, inFile := ev.Container, ev.InFile // the outer record's, to normalise it again
 	rec := ingest.Record{Data: ev.Raw, Origin: ev.Origin, Container: ingest.ContainerNone}
 	got, err := n.NormalizeValue(inner, rec)
 	if err != nil {
 		return fmt.Errorf("_raw: %w", err)
 	}
 	*ev = *got
-	ev.Container, ev.InFile = container, inFile
 	ev.Format = formatSplunk
 	return nil
 }
