@@ -160,19 +160,7 @@ func (d *Decoder) Int() int {
 }
 
 // Bytes reads a length-prefixed byte string (a copy).
-func (d *Decoder) Bytes() []byte {
-	n := d.Int()
-	if d.err != nil {
-		return nil
-	}
-	if n > len(d.b) {
-		d.fail()
-		return nil
-	}
-	out := append([]byte(nil), d.b[:n]...)
-	d.b = d.b[n:]
-	return out
-}
+func (d *Decoder) Bytes() []byte { return append([]byte(nil), d.View()...) }
 
 // View reads length-prefixed bytes without copying them: the result
 // shares the decoder's input.
@@ -181,13 +169,7 @@ func (d *Decoder) View() []byte {
 	if d.err != nil {
 		return nil
 	}
-	if n > len(d.b) {
-		d.fail()
-		return nil
-	}
-	out := d.b[:n:n]
-	d.b = d.b[n:]
-	return out
+	return d.Raw(n)
 }
 
 // Raw reads n bytes without copying them.
@@ -205,19 +187,7 @@ func (d *Decoder) Raw(n int) []byte {
 }
 
 // String reads a length-prefixed string.
-func (d *Decoder) String() string {
-	n := d.Int()
-	if d.err != nil {
-		return ""
-	}
-	if n > len(d.b) {
-		d.fail()
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
+func (d *Decoder) String() string { return string(d.View()) }
 
 // Sym reads a string that is likely to repeat: shared through the
 // decoder's Interner, when it has one.
@@ -225,17 +195,11 @@ func (d *Decoder) Sym() string {
 	if d.in == nil {
 		return d.String()
 	}
-	n := d.Int()
+	b := d.View()
 	if d.err != nil {
 		return ""
 	}
-	if n > len(d.b) {
-		d.fail()
-		return ""
-	}
-	s := d.in.String(d.b[:n])
-	d.b = d.b[n:]
-	return s
+	return d.in.String(b)
 }
 
 // Strings reads a string list (nil when empty).

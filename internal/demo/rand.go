@@ -25,19 +25,7 @@ func newRNG(seed int64, stream uint64) rng {
 func (r rng) guid() string {
 	var b [16]byte
 	r.fill(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
+	return formatGUID(b)
 }
 
 // hashGUID returns a version-4-shaped GUID that is a function of parts:
@@ -48,7 +36,12 @@ func hashGUID(parts ...string) string {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	b := h.Sum(nil)[:16]
+	return formatGUID([16]byte(h.Sum(nil)))
+}
+
+// formatGUID renders 16 random bytes as a version-4 GUID in lower-case
+// text form.
+func formatGUID(b [16]byte) string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var s [36]byte
