@@ -68,3 +68,14 @@ func TestAppendJSONNumbers(t *testing.T) {
 		}
 	}
 }
+
+// TestValidNumber: validNumber agrees with encoding/json on numbers and
+// near-numbers.
+func TestValidNumber(t *testing.T) {
+	for _, s := range []string{"0", "-0", "7", "-12", "10", "00", "01", "-", "", "1.", "1.5", ".5", "1.e3",
+		"1e", "1e+", "1e-2", "1E7", "-0.0e0", "1.5e+10x", "+1", "1..2", "0x1", "12a"} {
+		if got, want := validNumber([]byte(s)), json.Valid([]byte(s)); got != want {
+			t.Errorf("validNumber(%q) = %v, encoding/json says %v", s, got, want)
+		}
+	}
+}
