@@ -116,37 +116,30 @@ func (s *IPStats) AddSignIn(ev *event.Event) {
 		return
 	}
 	// The error code as text (event.Text), "0" for success.
-	code := event.Lookup(ev.Doc, pathErrorCode)
-	var text []byte
 	var buf [32]byte
-	switch {
-	case code == nil || code.Type() == fastjson.TypeNull:
-	case code.Type() == fastjson.TypeString:
-		text = code.GetStringBytes()
-	default:
-		text = event.AppendJSON(buf[:0], code)
-	}
+	text := bytesAt(ev.Doc, pathErrorCode, buf[:0])
 	if len(text) == 0 {
 		return
 	}
 	success := string(text) == "0"
-	ip := bytesAt(ev.Doc, pathIP)
+	ip := bytesAt(ev.Doc, pathIP, nil)
 	if len(ip) == 0 {
 		return
 	}
-	user := bytesAt(ev.Doc, pathUPN)
+	user := bytesAt(ev.Doc, pathUPN, nil)
 	if len(user) == 0 {
-		user = bytesAt(ev.Doc, pathUserID)
+		user = bytesAt(ev.Doc, pathUserID, nil)
 	}
 	if len(user) == 0 {
-		user = bytesAt(ev.Doc, pathSPID)
+		user = bytesAt(ev.Doc, pathSPID, nil)
 	}
-	s.add(ip, user, success, bytesAt(ev.Doc, pathCountry), ev.String(pathASN), ev.Time)
+	s.add(ip, user, success, bytesAt(ev.Doc, pathCountry, nil), ev.String(pathASN), ev.Time)
 }
 
 // bytesAt returns the text at p as event.Text renders it (nil when it is
-// missing or null), without a copy for a string.
-func bytesAt(doc *fastjson.Value, p event.Path) []byte {
+// missing or null): a string's bytes without a copy, another value's JSON
+// appended to buf.
+func bytesAt(doc *fastjson.Value, p event.Path, buf []byte) []byte {
 	v := event.Lookup(doc, p)
 	switch {
 	case v == nil || v.Type() == fastjson.TypeNull:
@@ -154,7 +147,7 @@ func bytesAt(doc *fastjson.Value, p event.Path) []byte {
 	case v.Type() == fastjson.TypeString:
 		return v.GetStringBytes()
 	}
-	return []byte(event.Text(v))
+	return event.AppendJSON(buf, v)
 }
 
 var (
