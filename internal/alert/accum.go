@@ -21,14 +21,33 @@ type window struct {
 	s     *Spec
 	first *Match // the first match (group values, message fields, id)
 
-	count               int
-	firstSeen, lastSeen time.Time
+	matchSpan
 
 	sets     map[string]*distinctSet // tracked fields
 	entities []entityAcc             // per entity mapping
 	risk     []*distinctSet          // per risk mapping
 	threats  []*distinctSet          // per threat mapping
 	evidence evidencePool
+}
+
+// matchSpan is the count and the first and last times of a window's matches.
+type matchSpan struct {
+	count               int
+	firstSeen, lastSeen time.Time
+}
+
+// add counts m in.
+func (sp *matchSpan) add(m *Match) {
+	if sp.count == 0 {
+		sp.firstSeen, sp.lastSeen = m.first(), m.Time
+	}
+	sp.count += m.weight()
+	if f := m.first(); f.Before(sp.firstSeen) {
+		sp.firstSeen = f
+	}
+	if m.Time.After(sp.lastSeen) {
+		sp.lastSeen = m.Time
+	}
 }
 
 // entityAcc collects one entity mapping's distinct entities.
@@ -63,15 +82,8 @@ func newWindow(s *Spec, maxEvidence int) *window {
 func (w *window) add(m *Match) {
 	if w.first == nil {
 		w.first = m
-		w.firstSeen, w.lastSeen = m.first(), m.Time
 	}
-	w.count += m.weight()
-	if f := m.first(); f.Before(w.firstSeen) {
-		w.firstSeen = f
-	}
-	if m.Time.After(w.lastSeen) {
-		w.lastSeen = m.Time
-	}
+	w.matchSpan.add(m)
 	max := w.s.maxValues()
 	m.records(func(fields map[string][]string) {
 		for f, set := range w.sets {

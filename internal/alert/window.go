@@ -54,17 +54,11 @@ func (b *Builder) build(s *Spec, key string, ms []*Match) (Alert, bool) {
 	// grouping rule fail it).
 	havingDone := false
 	if h := s.having; h != nil && !h.context && !h.dynamic {
-		a := Alert{FirstSeen: ms[0].first(), LastSeen: ms[0].Time}
+		var sp matchSpan
 		for _, m := range ms {
-			a.Count += m.weight()
-			if f := m.first(); f.Before(a.FirstSeen) {
-				a.FirstSeen = f
-			}
-			if m.Time.After(a.LastSeen) {
-				a.LastSeen = m.Time
-			}
+			sp.add(m)
 		}
-		a.Group = groupOf(s, ms[0])
+		a := Alert{Count: sp.count, FirstSeen: sp.firstSeen, LastSeen: sp.lastSeen, Group: groupOf(s, ms[0])}
 		env := b.env(s, &a, b.distinctSets(s, ms, h.fields), b.opt.Hours.Outside(a.FirstSeen), false)
 		if !b.having(h, env) {
 			return Alert{}, false
