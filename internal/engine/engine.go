@@ -300,7 +300,8 @@ func identity(ev *event.Event) string {
 	return ev.Origin.String()
 }
 
-// feed extracts what a match of rule r contributes to correlation c.
+// feed extracts what a match of rule r contributes to correlation c. Its
+// key is always groupKey(group) (runs do not store it).
 func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 	f := feed{corr: w.e.index[c]}
 	in := c.Correlation.Input(r, ev.Kind)

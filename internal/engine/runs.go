@@ -34,8 +34,8 @@ const (
 )
 
 // appendMatch encodes m (its Rule by index in the set); prev is the match
-// before it in the run, if any.
-func appendMatch(dst []byte, m, prev *Match) []byte {
+// before it in the run, if any; scratch is a buffer the caller reuses.
+func appendMatch(dst []byte, m, prev *Match, scratch *[]byte) []byte {
 	dst = binenc.AppendUvarint(dst, uint64(m.Rule.Index))
 	dst = binenc.AppendTime(dst, m.Time)
 	// The identity: 0 for the previous record's (the matches of one
@@ -55,13 +55,8 @@ func appendMatch(dst []byte, m, prev *Match) []byte {
 		dst = binenc.AppendUvarint(dst, eventHere)
 		// Length-prefixed: the decoder shares one Stored among the
 		// matches of an event without decoding it again.
-		// It is encoded at the end, then moved behind its length.
-		mark := len(dst)
-		dst = m.Event.AppendBinary(dst)
-		n := len(dst) - mark
-		dst = binenc.AppendUvarint(dst, uint64(n))
-		dst = append(dst, dst[mark:mark+n]...) // encoding, length, encoding
-		dst = append(dst[:mark], dst[mark+n:]...)
+		*scratch = m.Event.AppendBinary((*scratch)[:0])
+		dst = binenc.AppendBytes(dst, *scratch)
 	}
 	dst = binenc.AppendUvarint(dst, uint64(len(m.Why)))
 	for _, w := range m.Why {
@@ -77,14 +72,7 @@ func appendMatch(dst []byte, m, prev *Match) []byte {
 	for i := range m.feeds {
 		f := &m.feeds[i]
 		dst = binenc.AppendUvarint(dst, uint64(f.corr))
-		// The key is most often the group values folded: then only
-		// that is said (0), else 1 and the key.
-		if f.key == groupKey(f.group) {
-			dst = binenc.AppendUvarint(dst, 0)
-		} else {
-			dst = binenc.AppendUvarint(dst, 1)
-			dst = binenc.AppendString(dst, f.key)
-		}
+		// The key is not written: it is the group values folded.
 		dst = binenc.AppendStrings(dst, f.group)
 		dst = binenc.AppendStrings(dst, f.values)
 		dst = binenc.AppendFloat(dst, f.num)
@@ -96,7 +84,8 @@ func appendMatch(dst []byte, m, prev *Match) []byte {
 }
 
 // groupKey is the correlation key of group values, as Worker.feed makes
-// it: the values lower-cased, joined with 0x1f.
+// it (from the values it found, also when one is missing): the values
+// lower-cased, joined with 0x1f.
 func groupKey(group []string) string {
 	if len(group) == 1 {
 		return strings.ToLower(group[0])
@@ -202,14 +191,8 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match) (*Match, error) {
 		for i := range m.feeds {
 			f := &m.feeds[i]
 			f.corr = d.Int()
-			derived := d.Uvarint() == 0
-			if !derived {
-				f.key = d.Sym()
-			}
 			f.group = d.Syms()
-			if derived {
-				f.key = groupKey(f.group)
-			}
+			f.key = groupKey(f.group)
 			f.values = d.Syms()
 			f.num = d.Float()
 			f.numOK = d.Bool()
@@ -238,8 +221,9 @@ func (e *Engine) spillRun(rf *event.Spill, ms []*Match) (r run, ok bool) {
 	var rec, lenBuf []byte
 	off, n, err := rf.AppendFunc(func(w io.Writer) error {
 		var prev *Match
+		var scratch []byte
 		for _, m := range ms {
-			rec = appendMatch(rec[:0], m, prev)
+			rec = appendMatch(rec[:0], m, prev, &scratch)
 			prev = m
 			lenBuf = binary.AppendUvarint(lenBuf[:0], uint64(len(rec)))
 			if _, err := w.Write(lenBuf); err != nil {

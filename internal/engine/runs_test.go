@@ -111,7 +111,7 @@ func FuzzDecodeMatch(f *testing.F) {
 	for _, ev := range randomEvents(f, r, 20) {
 		w.Match(ev, func(m *Match) {
 			m.Data = map[string][]string{"k": {"v"}}
-			f.Add(appendMatch(nil, m, nil))
+			f.Add(appendMatch(nil, m, nil, new([]byte)))
 		})
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -146,5 +146,28 @@ func TestDiscardRemovesRuns(t *testing.T) {
 	}
 	if hits := b.Finish(); hits != nil {
 		t.Errorf("Finish after Discard returned %d hits", len(hits))
+	}
+}
+
+// TestFeedKeyIsGroupKey: a feed's key is its group values folded, which
+// runs rely on to leave the key out.
+func TestFeedKeyIsGroupKey(t *testing.T) {
+	set := compileRules(t, allTypes)
+	e := New(set, Options{})
+	w := e.NewWorker()
+	r := rand.New(rand.NewPCG(3, 4))
+	n := 0
+	for _, ev := range randomEvents(t, r, 200) {
+		w.Match(ev, func(m *Match) {
+			for _, f := range m.feeds {
+				n++
+				if f.key != groupKey(f.group) {
+					t.Errorf("feed key %q, group %q", f.key, f.group)
+				}
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no feeds")
 	}
 }
