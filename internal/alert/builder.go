@@ -89,11 +89,11 @@ func (ks *keyState) seal(wm time.Time, maxEvidence int) int {
 	if ks.agg == nil {
 		anchor = ks.pending[0].Time
 	}
-	end := anchor.Add(ks.spec.Window)
-	n := 0
-	for n < len(ks.pending) && ks.pending[n].Time.Before(wm) && ks.pending[n].Time.Before(end) {
-		n++
+	cut := anchor.Add(ks.spec.Window) // the window's end, or the watermark
+	if wm.Before(cut) {
+		cut = wm
 	}
+	n := before(ks.pending, cut)
 	if n == 0 {
 		return 0
 	}
@@ -258,10 +258,7 @@ func (b *Builder) closeKey(id keyID, ks *keyState, wm time.Time, final bool, out
 			if !final && wm.Before(end) {
 				break
 			}
-			n := 0
-			for n < len(ks.pending) && ks.pending[n].Time.Before(end) {
-				n++
-			}
+			n := before(ks.pending, end)
 			w := ks.agg
 			for _, m := range ks.pending[:n] {
 				w.add(m)
@@ -285,9 +282,7 @@ func (b *Builder) closeKey(id keyID, ks *keyState, wm time.Time, final bool, out
 			if !final && wm.Before(end) {
 				break
 			}
-			for n < len(ks.pending) && ks.pending[n].Time.Before(end) {
-				n++
-			}
+			n = before(ks.pending, end)
 		}
 		win := ks.pending[:n:n]
 		ks.pending = ks.pending[n:]
@@ -303,6 +298,15 @@ func (b *Builder) closeKey(id keyID, ks *keyState, wm time.Time, final bool, out
 		delete(b.keys, id)
 	}
 	return out
+}
+
+// before returns the number of the sorted matches ms that are before t.
+func before(ms []*Match, t time.Time) int {
+	n := 0
+	for n < len(ms) && ms[n].Time.Before(t) {
+		n++
+	}
+	return n
 }
 
 // dueAt is when the key's next window can close: its anchor's time for a
