@@ -46,6 +46,12 @@ func newGramScanner(lits []string) *gramScanner {
 // scan calls fn with the id of every literal occurrence; fn returns false
 // to stop.
 func (g *gramScanner) scan(text []byte, fn func(id int32) bool) {
+	g.scanAt(text, func(id int32, _ int) bool { return fn(id) })
+}
+
+// scanAt calls fn with the id and start of every literal occurrence, once
+// each; fn returns false to stop.
+func (g *gramScanner) scanAt(text []byte, fn func(id int32, start int) bool) {
 	if len(text) < 4 {
 		return
 	}
@@ -60,7 +66,7 @@ func (g *gramScanner) scan(text []byte, fn func(id int32) bool) {
 		start := i - 3
 		for _, id := range g.heads[w] {
 			l := g.lits[id]
-			if start+len(l) <= len(text) && equalFoldTail(text[start+4:start+len(l)], l[4:]) && !fn(id) {
+			if start+len(l) <= len(text) && equalFoldTail(text[start+4:start+len(l)], l[4:]) && !fn(id, start) {
 				return
 			}
 		}
