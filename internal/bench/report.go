@@ -14,10 +14,12 @@ const (
 	RowParse = "b"
 	RowNaive = "c"
 	RowJq    = "d"
-	RowScan1 = "e1"
-	RowScanN = "eN"
-	RowGzip1 = "f1"
-	RowGzipN = "fN"
+	// RowIngest is the scan's reading path with no rules (StageIngest).
+	RowIngest = "e0"
+	RowScan1  = "e1"
+	RowScanN  = "eN"
+	RowGzip1  = "f1"
+	RowGzipN  = "fN"
 	// Scaling rows without the duplicate-record set, at both sizes.
 	RowNoDedupSmall = "e1-nodedup-1x"
 	RowNoDedupBig   = "e1-nodedup-5x"
@@ -193,6 +195,10 @@ func (rep *Report) WriteTable(w io.Writer) error {
 			mark = map[bool]string{true: "✓", false: "✗"}[*t.Met]
 		}
 		p.printf("  %s %-52s %s\n", mark, t.Name, t.Detail)
+	}
+	if e0, e1, b := rep.row(RowIngest), rep.row(RowScan1), rep.row(RowParse); e0 != nil && e1 != nil && b != nil {
+		p.printf("\nFloor: reading and normalising alone (e0), 1 core, runs at %.0f MB/s = %.0f%% of (b); the scan (e) at %.0f%% of that.\n",
+			e0.MBps(), 100*e0.MBps()/b.MBps(), 100*e1.MBps()/e0.MBps())
 	}
 	return p.err
 }

@@ -75,7 +75,7 @@ func TestRunEndToEnd(t *testing.T) {
 	if rep.Dataset.Bytes < 1_000_000 || rep.Dataset.Records == 0 || rep.Dataset.GzipBytes == 0 {
 		t.Errorf("dataset = %+v, want 1 MB of records and a gzip copy", rep.Dataset)
 	}
-	want := []string{RowRaw, RowParse, RowNaive, RowJq, RowScan1, RowScanN, RowGzip1, RowGzipN}
+	want := []string{RowRaw, RowParse, RowNaive, RowJq, RowIngest, RowScan1, RowScanN, RowGzip1, RowGzipN}
 	if len(rep.Rows) != len(want) {
 		t.Fatalf("%d rows, want %d", len(rep.Rows), len(want))
 	}
@@ -92,7 +92,7 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 	}
 	// Every record is read by every stage, gzip or not.
-	for _, id := range []string{RowRaw, RowParse, RowNaive, RowScan1, RowScanN, RowGzip1, RowGzipN} {
+	for _, id := range []string{RowRaw, RowParse, RowNaive, RowIngest, RowScan1, RowScanN, RowGzip1, RowGzipN} {
 		if got := rep.row(id).Result.Records; got != rep.Dataset.Records {
 			t.Errorf("row %s read %d records, want %d", id, got, rep.Dataset.Records)
 		}
@@ -119,7 +119,7 @@ func TestRunEndToEnd(t *testing.T) {
 	out := buf.String()
 	t.Log("\n" + out)
 	for _, s := range []string{"Machine", "Dataset", "(a) raw read", "(b) fastjson parse only", "(c) naive", "(d) jq",
-		"(e) idsentry scan", "(f) idsentry scan, gzip", "at 1.5 MB", "--no-dedup at 1.0 MB", "Correlation state", "Targets", "peak RSS ≤ 300 MiB"} {
+		"(e0) idsentry scan, no rules", "(e) idsentry scan", "(f) idsentry scan, gzip", "Floor: reading and normalising alone", "at 1.5 MB", "--no-dedup at 1.0 MB", "Correlation state", "Targets", "peak RSS ≤ 300 MiB"} {
 		if !strings.Contains(out, s) {
 			t.Errorf("table lacks %q:\n%s", s, out)
 		}

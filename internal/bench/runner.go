@@ -105,19 +105,21 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		{ID: RowParse, Label: "(b) fastjson parse only", Cores: 1, Input: "ndjson"},
 		{ID: RowNaive, Label: "(c) naive: encoding/json + AST interpreter", Cores: 1, Input: "ndjson"},
 		{ID: RowJq, Label: "(d) jq select(errorCode==65004)", Cores: 1, Input: "ndjson"},
+		{ID: RowIngest, Label: "(e0) idsentry scan, no rules (read + normalise)", Cores: 1, Input: "ndjson"},
 		{ID: RowScan1, Label: "(e) idsentry scan", Cores: 1, Input: "ndjson"},
 		{ID: RowScanN, Label: "(e) idsentry scan", Cores: cores, Input: "ndjson"},
 		{ID: RowGzip1, Label: "(f) idsentry scan, gzip", Cores: 1, Input: "gzip"},
 		{ID: RowGzipN, Label: "(f) idsentry scan, gzip", Cores: cores, Input: "gzip"},
 	}
 	stages := map[string]StageOptions{
-		RowRaw:   {Name: StageRaw, File: ds.NDJSON},
-		RowParse: {Name: StageParse, File: ds.NDJSON},
-		RowNaive: {Name: StageNaive, File: ds.NDJSON, Sigma: o.Sigma},
-		RowScan1: {Name: StageScan, File: ds.NDJSON, Sigma: o.Sigma},
-		RowScanN: {Name: StageScan, File: ds.NDJSON, Sigma: o.Sigma},
-		RowGzip1: {Name: StageScan, File: ds.Gzip, Sigma: o.Sigma},
-		RowGzipN: {Name: StageScan, File: ds.Gzip, Sigma: o.Sigma},
+		RowRaw:    {Name: StageRaw, File: ds.NDJSON},
+		RowParse:  {Name: StageParse, File: ds.NDJSON},
+		RowNaive:  {Name: StageNaive, File: ds.NDJSON, Sigma: o.Sigma},
+		RowIngest: {Name: StageIngest, File: ds.NDJSON},
+		RowScan1:  {Name: StageScan, File: ds.NDJSON, Sigma: o.Sigma},
+		RowScanN:  {Name: StageScan, File: ds.NDJSON, Sigma: o.Sigma},
+		RowGzip1:  {Name: StageScan, File: ds.Gzip, Sigma: o.Sigma},
+		RowGzipN:  {Name: StageScan, File: ds.Gzip, Sigma: o.Sigma},
 	}
 	jq, why := o.jqPath()
 	if err := o.rounds(ctx, rep.Rows, logf, func(round int, row *Row) (*StageResult, error) {

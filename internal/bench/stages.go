@@ -24,7 +24,10 @@ const (
 	StageParse = "parse" // fastjson ParseBytes per line, one parser
 	StageNaive = "naive" // encoding/json into maps + an AST interpreter
 	StageScan  = "scan"  // scan.Run + detect (the scan command's path)
-	StageCorr  = "corr"  // 1 million distinct users through correlations
+	// StageIngest is scan.Run with no rules: reading, decoding,
+	// de-duplicating and normalising, the floor under StageScan.
+	StageIngest = "ingest"
+	StageCorr   = "corr" // 1 million distinct users through correlations
 )
 
 // StageOptions configure one stage run in a child process.
@@ -98,6 +101,8 @@ func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
 			return nil, err
 		}
 		measured = func() error { return scanFile(ctx, o.File, rules.Pack, o.NoDedup, res) }
+	case StageIngest:
+		measured = func() error { return ingestFile(ctx, o.File, o.NoDedup, res) }
 	case StageCorr:
 		measured = func() error { return correlate(o.Users, res) }
 	default:
@@ -267,6 +272,22 @@ func naive(path string, rules *Rules, res *StageResult) error {
 		res.Matches += int64(hits)
 		return nil
 	})
+}
+
+// ingestFile runs the scan command's reading path over one file, events
+// handed to no rule: what every scan pays before matching.
+func ingestFile(ctx context.Context, path string, noDedup bool, res *StageResult) error {
+	out, err := scan.Run(ctx, []string{path}, scan.Options{NoDedup: noDedup})
+	if err != nil {
+		return err
+	}
+	for _, f := range out.Files {
+		if f.Err != "" {
+			return fmt.Errorf("scan %s: %s", f.Path, f.Err)
+		}
+	}
+	res.Bytes, res.Records = out.Bytes, out.Records+out.Duplicates+out.Skipped+out.OutOfRange
+	return nil
 }
 
 // scanFile runs the scan command's path over one file: scan.Run reading and
