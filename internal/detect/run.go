@@ -245,7 +245,7 @@ func (d *Detector) Finish() *Result {
 				if spec == nil {
 					continue
 				}
-				if err := b.Add(x.match(spec, h)); err != nil {
+				if err := b.Add(x.match(spec, h, true)); err != nil {
 					res.Errors = append(res.Errors, err)
 				}
 				if d.opts.KeepMatched {
@@ -301,9 +301,12 @@ type extractor struct {
 	p fastjson.Parser
 }
 
-func (x *extractor) match(spec *alert.Spec, h *engine.Hit) alert.Match {
+// match converts h. With own, the match may take h's field values as they
+// are (a hit's Data is its own, and alert building only reads it); the
+// parts of a correlation hit get copies, which inherit group values.
+func (x *extractor) match(spec *alert.Spec, h *engine.Hit, own bool) alert.Match {
 	if h.Event != nil {
-		return x.detection(spec, h)
+		return x.detection(spec, h, own)
 	}
 	m := alert.Match{Spec: spec, Time: h.Last, First: h.First, Count: h.Total}
 	if m.Time.IsZero() {
@@ -321,7 +324,7 @@ func (x *extractor) match(spec *alert.Spec, h *engine.Hit) alert.Match {
 		m.Fields[f] = appendNew(m.Fields[f], h.Subject)
 	}
 	for _, c := range h.Contributing {
-		part := x.match(spec, c)
+		part := x.match(spec, c, false)
 		// A part inherits the correlation's group values for fields its own
 		// event lacks under that name (aliases).
 		for f, vs := range m.Fields {
@@ -334,7 +337,7 @@ func (x *extractor) match(spec *alert.Spec, h *engine.Hit) alert.Match {
 	return m
 }
 
-func (x *extractor) detection(spec *alert.Spec, h *engine.Hit) alert.Match {
+func (x *extractor) detection(spec *alert.Spec, h *engine.Hit, own bool) alert.Match {
 	m := alert.Match{Spec: spec, Time: h.Time, Count: 1, Event: h.Event, Fields: map[string][]string{}}
 	for _, w := range h.Why {
 		m.Why = append(m.Why, alert.FieldValue{Field: w.Field, Value: w.Value})
@@ -342,6 +345,12 @@ func (x *extractor) detection(spec *alert.Spec, h *engine.Hit) alert.Match {
 	if m.Time.IsZero() {
 		// Events without a time still alert; they sort first.
 		m.Time = time.Unix(0, 0).UTC()
+	}
+	if fs := h.Data; fs != nil && own {
+		// Data holds the spec's fields and those of the correlations the
+		// rule feeds: the extra ones are never read under the spec.
+		m.Fields = fs
+		return m
 	}
 	if fs := h.Data; fs != nil {
 		for _, f := range spec.Fields() {
