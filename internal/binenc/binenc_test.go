@@ -93,11 +93,14 @@ func FuzzDecoder(f *testing.F) {
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d := NewDecoderInterning(b, NewInterner())
+		r := &DictReader{}
 		for d.Err() == nil && d.Len() > 0 {
 			_ = d.Time()
 			_ = d.Strings()
 			_ = d.Syms()
 			_ = d.Sym()
+			_ = d.RefList(r)
+			_ = d.Ref(r)
 			_ = d.Bytes()
 			_ = d.Float()
 			_ = d.Varint()

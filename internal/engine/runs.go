@@ -34,8 +34,10 @@ const (
 )
 
 // appendMatch encodes m (its Rule by index in the set); prev is the match
-// before it in the run, if any; scratch is a buffer the caller reuses.
-func appendMatch(dst []byte, m, prev *Match, scratch *[]byte) []byte {
+// before it in the run, if any; dict is the run's string dictionary (the
+// values of Why, Data and the feeds go through it); scratch is a buffer
+// the caller reuses.
+func appendMatch(dst []byte, m, prev *Match, dict *binenc.DictWriter, scratch *[]byte) []byte {
 	dst = binenc.AppendUvarint(dst, uint64(m.Rule.Index))
 	dst = binenc.AppendTime(dst, m.Time)
 	// The identity: 0 for the previous record's (the matches of one
@@ -60,21 +62,21 @@ func appendMatch(dst []byte, m, prev *Match, scratch *[]byte) []byte {
 	}
 	dst = binenc.AppendUvarint(dst, uint64(len(m.Why)))
 	for _, w := range m.Why {
-		dst = binenc.AppendString(dst, w.Field)
-		dst = binenc.AppendString(dst, w.Value)
+		dst = dict.Append(dst, w.Field)
+		dst = dict.Append(dst, w.Value)
 	}
 	dst = binenc.AppendUvarint(dst, uint64(len(m.Data)))
 	for _, k := range sortedKeys(m.Data) {
-		dst = binenc.AppendString(dst, k)
-		dst = binenc.AppendStrings(dst, m.Data[k])
+		dst = dict.Append(dst, k)
+		dst = dict.AppendList(dst, m.Data[k])
 	}
 	dst = binenc.AppendUvarint(dst, uint64(len(m.feeds)))
 	for i := range m.feeds {
 		f := &m.feeds[i]
 		dst = binenc.AppendUvarint(dst, uint64(f.corr))
 		// The key is not written: it is the group values folded.
-		dst = binenc.AppendStrings(dst, f.group)
-		dst = binenc.AppendStrings(dst, f.values)
+		dst = dict.AppendList(dst, f.group)
+		dst = dict.AppendList(dst, f.values)
 		dst = binenc.AppendFloat(dst, f.num)
 		dst = binenc.AppendBool(dst, f.numOK)
 		dst = binenc.AppendUvarint(dst, uint64(f.pos))
@@ -110,8 +112,9 @@ func sortedKeys(m map[string][]string) []string {
 }
 
 // runDecoder decodes the records of runs, sharing what repeats between
-// them: strings through an Interner, and the event of consecutive matches
-// of one event. Not safe for concurrent use.
+// them: the strings of events through an Interner, the event of
+// consecutive matches of one event, and (per run, through the run's
+// dictionary) the strings of the matches. Not safe for concurrent use.
 type runDecoder struct {
 	e     *Engine
 	sp    *event.Spill
@@ -126,10 +129,11 @@ func (e *Engine) newRunDecoder(sp *event.Spill) *runDecoder {
 }
 
 // decodeMatch reads what appendMatch wrote; prev is the match decoded
-// before it from the same run.
-func (rd *runDecoder) decodeMatch(b []byte, prev *Match) (*Match, error) {
+// before it from the same run, dict the run's dictionary (which has read
+// every record of the run before this one).
+func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader) (*Match, error) {
 	e := rd.e
-	d := binenc.NewDecoderInterning(b, rd.in)
+	d := binenc.NewDecoder(b)
 	idx := d.Int()
 	if d.Err() != nil || idx >= len(e.set.Rules) {
 		return nil, fmt.Errorf("match run: bad rule index %d", idx)
@@ -176,14 +180,14 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match) (*Match, error) {
 	if n := d.Int(); n > 0 && n <= d.Len() {
 		m.Why = make([]compile.FieldValue, n)
 		for i := range m.Why {
-			m.Why[i] = compile.FieldValue{Field: d.Sym(), Value: d.Sym()}
+			m.Why[i] = compile.FieldValue{Field: d.Ref(dict), Value: d.Ref(dict)}
 		}
 	}
 	if n := d.Int(); n > 0 && n <= d.Len() {
 		m.Data = make(map[string][]string, n)
 		for range n {
-			k := d.Sym()
-			m.Data[k] = d.Syms()
+			k := d.Ref(dict)
+			m.Data[k] = d.RefList(dict)
 		}
 	}
 	if n := d.Int(); n > 0 && n <= d.Len() {
@@ -191,9 +195,9 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match) (*Match, error) {
 		for i := range m.feeds {
 			f := &m.feeds[i]
 			f.corr = d.Int()
-			f.group = d.Syms()
+			f.group = d.RefList(dict)
 			f.key = groupKey(f.group)
-			f.values = d.Syms()
+			f.values = d.RefList(dict)
 			f.num = d.Float()
 			f.numOK = d.Bool()
 			f.pos = d.Int()
@@ -222,8 +226,9 @@ func (e *Engine) spillRun(rf *event.Spill, ms []*Match) (r run, ok bool) {
 	off, n, err := rf.AppendFunc(func(w io.Writer) error {
 		var prev *Match
 		var scratch []byte
+		dict := binenc.NewDictWriter()
 		for _, m := range ms {
-			rec = appendMatch(rec[:0], m, prev, &scratch)
+			rec = appendMatch(rec[:0], m, prev, dict, &scratch)
 			prev = m
 			lenBuf = binary.AppendUvarint(lenBuf[:0], uint64(len(rec)))
 			if _, err := w.Write(lenBuf); err != nil {
@@ -249,6 +254,7 @@ type cursor struct {
 	left int
 	mem  []*Match
 	rec  []byte
+	dict *binenc.DictReader // the run's strings
 }
 
 func (c *cursor) next(rd *runDecoder) error {
@@ -274,7 +280,7 @@ func (c *cursor) next(rd *runDecoder) error {
 	if _, err := io.ReadFull(c.r, c.rec); err != nil {
 		return fmt.Errorf("match run: %w", err)
 	}
-	m, err := rd.decodeMatch(c.rec, c.cur) // cur: the run's previous match
+	m, err := rd.decodeMatch(c.rec, c.cur, c.dict) // cur: the run's previous match
 	if err != nil {
 		return err
 	}
@@ -331,7 +337,7 @@ func (b *Batch) merged(fn func(*Match)) error {
 		if err != nil {
 			return err
 		}
-		c := &cursor{src: i, r: bufio.NewReaderSize(sec, bufSize), left: r.count}
+		c := &cursor{src: i, r: bufio.NewReaderSize(sec, bufSize), left: r.count, dict: binenc.NewDictReader(rd.in)}
 		if err := c.next(rd); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/event"
 )
 
@@ -111,11 +112,11 @@ func FuzzDecodeMatch(f *testing.F) {
 	for _, ev := range randomEvents(f, r, 20) {
 		w.Match(ev, func(m *Match) {
 			m.Data = map[string][]string{"k": {"v"}}
-			f.Add(appendMatch(nil, m, nil, new([]byte)))
+			f.Add(appendMatch(nil, m, nil, binenc.NewDictWriter(), new([]byte)))
 		})
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := e.newRunDecoder(nil).decodeMatch(b, nil)
+		m, err := e.newRunDecoder(nil).decodeMatch(b, nil, &binenc.DictReader{})
 		if err == nil && m.Rule == nil {
 			t.Fatal("decoded a match without a rule")
 		}

@@ -1,0 +1,113 @@
+package binenc
+
+// A dictionary encodes the strings of one stream of records that repeat
+// (field names, user names, addresses, countries) as references to their
+// first occurrence, so that decoding one is a slice index, not a copy or a
+// hash lookup. The writer and the reader build the same table from the
+// same sequence of strings: a string not in the table is written in full
+// (code 0, then its length and bytes) and, when at most dictLen bytes
+// long, becomes the next entry; an entry is written as its index + 1.
+// When the table holds dictMax entries it starts afresh before the next
+// one is added, on both sides, so it stays small whatever the stream.
+//
+// Both sides must see every string of the stream, in order: a reader
+// cannot skip a record.
+const (
+	dictMax = 1024
+	dictLen = 128
+)
+
+// DictWriter is the writing side of a dictionary.
+type DictWriter struct {
+	ids map[string]uint32
+}
+
+// NewDictWriter returns an empty dictionary for one stream.
+func NewDictWriter() *DictWriter { return &DictWriter{ids: make(map[string]uint32)} }
+
+// Append appends s.
+func (w *DictWriter) Append(dst []byte, s string) []byte {
+	if id, ok := w.ids[s]; ok {
+		return AppendUvarint(dst, uint64(id)+1)
+	}
+	dst = AppendUvarint(dst, 0)
+	dst = AppendString(dst, s)
+	if len(s) <= dictLen {
+		if len(w.ids) >= dictMax {
+			clear(w.ids)
+		}
+		w.ids[s] = uint32(len(w.ids))
+	}
+	return dst
+}
+
+// AppendList appends a string list with its length.
+func (w *DictWriter) AppendList(dst []byte, ss []string) []byte {
+	dst = AppendUvarint(dst, uint64(len(ss)))
+	for _, s := range ss {
+		dst = w.Append(dst, s)
+	}
+	return dst
+}
+
+// DictReader is the reading side of a dictionary. With an Interner, the
+// strings it adds are shared with equal ones of other streams (one lookup
+// per entry, not per reference).
+type DictReader struct {
+	list []string
+	in   *Interner
+}
+
+// NewDictReader returns an empty dictionary for one stream, its strings
+// shared through in (nil: not shared).
+func NewDictReader(in *Interner) *DictReader { return &DictReader{in: in} }
+
+// Ref reads a string DictWriter.Append wrote, through r.
+func (d *Decoder) Ref(r *DictReader) string {
+	code := d.Uvarint()
+	if d.err != nil {
+		return ""
+	}
+	if code > 0 {
+		if code > uint64(len(r.list)) {
+			d.fail()
+			return ""
+		}
+		return r.list[code-1]
+	}
+	b := d.View()
+	if d.err != nil {
+		return ""
+	}
+	if len(b) > dictLen {
+		return string(b)
+	}
+	var s string
+	if r.in != nil {
+		s = r.in.String(b)
+	} else {
+		s = string(b)
+	}
+	if len(r.list) >= dictMax {
+		r.list = r.list[:0]
+	}
+	r.list = append(r.list, s)
+	return s
+}
+
+// RefList reads a list DictWriter.AppendList wrote (nil when empty).
+func (d *Decoder) RefList(r *DictReader) []string {
+	n := d.Int()
+	if d.err != nil || n == 0 {
+		return nil
+	}
+	if n > len(d.b) { // every string takes at least one byte
+		d.fail()
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = d.Ref(r)
+	}
+	return out
+}
