@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -120,7 +121,15 @@ func writeCheckSummary(w io.Writer, nfiles int, pack *detect.Pack, errs, warns i
 	sort.Strings(kinds)
 	for _, k := range kinds {
 		ks := st.Kinds[k]
-		fmt.Fprintf(w, "  %-16s %5d rules, %4d fields, %4d prefiltered\n", k, ks.Rules, ks.Slots, ks.Prefiltered)
+		pf := ""
+		switch {
+		case ks.Prefiltered == 0:
+		case ks.PrefilterMax == math.MaxInt:
+			pf = " (every record)"
+		default:
+			pf = fmt.Sprintf(" (records up to %d bytes)", ks.PrefilterMax)
+		}
+		fmt.Fprintf(w, "  %-16s %5d rules, %4d fields, %4d prefiltered%s\n", k, ks.Rules, ks.Slots, ks.Prefiltered, pf)
 	}
 	reasons := make([]string, 0, len(st.Unsupported))
 	total := 0

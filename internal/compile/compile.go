@@ -42,6 +42,7 @@ package compile
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -62,6 +63,9 @@ type kindTable struct {
 	slotOf map[string]int
 	rules  []kindRule
 	pf     *prefilter
+	// pfMax is the longest raw record the prefilter runs on: beyond it,
+	// scanning costs more than evaluating the rules it could skip.
+	pfMax int
 	// names holds the kind's field names, lower-cased and NUL-separated,
 	// with JSON's constants: literals inside it occur in nearly every raw
 	// record (as keys), so the prefilter does not use them.
@@ -407,16 +411,17 @@ func (c *compiler) finish() {
 		}
 		switch c.opts.Prefilter {
 		case PrefilterOn:
-			kt.pf = buildPrefilter(sets)
+			kt.pf, kt.pfMax = buildPrefilter(sets), math.MaxInt
 		case PrefilterAuto:
-			if benefit >= prefilterBreakEven {
-				kt.pf = buildPrefilter(sets)
+			if limit := benefit * prefilterBytesPerCost; limit >= prefilterMinLen {
+				kt.pf, kt.pfMax = buildPrefilter(sets), limit
 			}
 		}
 		ks := KindStats{Rules: len(kt.rules), Slots: len(kt.paths)}
 		if kt.pf != nil {
 			ks.Prefiltered = kt.pf.total
 			ks.Literals = kt.pf.lits
+			ks.PrefilterMax = kt.pfMax
 		}
 		c.set.stats.Kinds[kt.kind.String()] = ks
 		c.set.slots = max(c.set.slots, len(kt.paths))

@@ -1,6 +1,8 @@
 package compile
 
 import (
+	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -262,6 +264,43 @@ func TestPrefilterSkips(t *testing.T) {
 	}
 	if got := matchTitles(m, testEvent(t, event.KindCloudTrail, `{"eventName":"GETSESSIONTOKEN"}`)); len(got) != 1 {
 		t.Errorf("case-insensitive literal: matched %v", got)
+	}
+}
+
+// TestPrefilterLengthLimit: in PrefilterAuto the prefilter runs on records
+// up to the kind's limit (the skippable rules' cost × prefilterBytesPerCost
+// bytes) and not beyond, where the rules are evaluated instead; both give
+// the same matches.
+func TestPrefilterLengthLimit(t *testing.T) {
+	var src []string
+	for i := range 20 {
+		src = append(src, ruleYAML(fmt.Sprint("r", i), fmt.Sprintf("sel:\n    eventName: GetSessionToken%d\ncondition: sel", i)))
+	}
+	set := mustCompile(t, strings.Join(src, "---\n"), Options{})
+	ks := set.Stats().Kinds[event.KindCloudTrail.String()]
+	if ks.PrefilterMax < prefilterMinLen || ks.PrefilterMax == math.MaxInt {
+		t.Fatalf("prefilter limit %d, want a record length", ks.PrefilterMax)
+	}
+	m := set.NewMatcher()
+	for _, tc := range []struct {
+		pad      int
+		resolves bool
+	}{{0, false}, {ks.PrefilterMax - 64, false}, {ks.PrefilterMax, true}, {4 * ks.PrefilterMax, true}} {
+		raw := fmt.Sprintf(`{"eventName":"GetObject","pad":%q}`, strings.Repeat("x", tc.pad))
+		if got := matchTitles(m, testEvent(t, event.KindCloudTrail, raw)); len(got) != 0 {
+			t.Fatalf("%d bytes: matched %v", len(raw), got)
+		}
+		resolved := false
+		for i := range m.slots {
+			resolved = resolved || m.slots[i].gen == m.gen
+		}
+		if resolved != tc.resolves {
+			t.Errorf("%d-byte record (limit %d): rules evaluated %v, want %v", len(raw), ks.PrefilterMax, resolved, tc.resolves)
+		}
+		hit := fmt.Sprintf(`{"eventName":"GetSessionToken7","pad":%q}`, strings.Repeat("x", tc.pad))
+		if got := matchTitles(m, testEvent(t, event.KindCloudTrail, hit)); len(got) != 1 {
+			t.Errorf("%d bytes: matched %v, want r7", len(hit), got)
+		}
 	}
 }
 

@@ -57,7 +57,7 @@ func (m *Matcher) Match(ev *event.Event, emit func(r *Rule, why []FieldValue)) {
 	m.buf = m.buf[:0]
 	defer func() { m.ev, m.kt = nil, nil }()
 
-	if kt.pf == nil || escapedAlnum(ev.Raw) {
+	if kt.pf == nil || len(ev.Raw) > kt.pfMax || escapedAlnum(ev.Raw) {
 		for i := range kt.rules {
 			m.try(&kt.rules[i], emit)
 		}

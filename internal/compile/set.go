@@ -22,11 +22,15 @@ type Options struct {
 type PrefilterMode uint8
 
 const (
-	// PrefilterAuto runs the prefilter for a kind when the estimated cost
-	// of the rules it can skip outweighs scanning the raw record: on JSON
-	// records the scan costs about as much as evaluating some
-	// prefilterBreakEven simple field comparisons (measured with
-	// BenchmarkMatch on sign-in records).
+	// PrefilterAuto runs the prefilter on a record when the estimated
+	// cost of the rules it can skip outweighs scanning the raw record,
+	// which grows with the record's length: on JSON records the scan of
+	// prefilterBytesPerCost bytes costs about as much as evaluating one
+	// simple field comparison (measured with BenchmarkMatch on sign-in
+	// records, 1.6 to 2.6 KB each: the sign-in rules of the SigmaHQ corpus,
+	// 35 comparisons' worth, cost less to evaluate than the scan, and on the
+	// bench's 3.6 KB records the 69 of the built-in pack and the corpus do
+	// too).
 	PrefilterAuto PrefilterMode = iota
 	// PrefilterOn always runs it (when some rule has literals).
 	PrefilterOn
@@ -34,10 +38,15 @@ const (
 	PrefilterOff
 )
 
-// prefilterBreakEven is the estimated evaluation cost (in field
-// comparisons) of the prefilterable rules of a kind from which the
-// prefilter pays for its scan.
-const prefilterBreakEven = 64
+// prefilterBytesPerCost is how many bytes of a raw record the prefilter
+// scans in the time one simple field comparison takes; a kind's prefilter
+// runs on records up to benefit × prefilterBytesPerCost bytes long, where
+// benefit is the estimated evaluation cost of the rules it can skip.
+const prefilterBytesPerCost = 32
+
+// prefilterMinLen is the shortest record length limit worth building a
+// prefilter for (PrefilterAuto).
+const prefilterMinLen = 512
 
 // Reasons a rule is unsupported; Stats.Unsupported counts by them.
 const (
@@ -182,6 +191,9 @@ type KindStats struct {
 	Slots       int // distinct field paths they reference
 	Prefiltered int // rules with a raw-bytes literal requirement
 	Literals    int // distinct prefilter literals
+	// PrefilterMax is the longest raw record the prefilter runs on (0:
+	// none; math.MaxInt: every record).
+	PrefilterMax int
 }
 
 // Stats returns the compilation's counts.
