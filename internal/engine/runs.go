@@ -66,9 +66,11 @@ func appendMatch(dst []byte, m, prev *Match, dict *binenc.DictWriter, scratch *[
 		dst = dict.Append(dst, w.Value)
 	}
 	dst = binenc.AppendUvarint(dst, uint64(len(m.Data)))
-	for _, k := range sortedKeys(m.Data) {
+	// In map order: the decoder fills a map, and the dictionary's two
+	// sides agree whatever the order.
+	for k, vs := range m.Data {
 		dst = dict.Append(dst, k)
-		dst = dict.AppendList(dst, m.Data[k])
+		dst = dict.AppendList(dst, vs)
 	}
 	dst = binenc.AppendUvarint(dst, uint64(len(m.feeds)))
 	for i := range m.feeds {
@@ -100,15 +102,6 @@ func groupKey(group []string) string {
 		b.WriteString(strings.ToLower(g))
 	}
 	return b.String()
-}
-
-func sortedKeys(m map[string][]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // runDecoder decodes the records of runs, sharing what repeats between
