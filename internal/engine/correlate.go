@@ -74,9 +74,12 @@ func newCorrelator(e *Engine, stats *Stats, capKeys bool) *correlator {
 // reports its detection hit, and feeds its correlations.
 func (c *correlator) consume(m *Match) {
 	c.closeBefore(m.Time, false)
-	h := &Hit{Rule: m.Rule, Time: m.Time, Event: m.Event, Why: m.Why, Data: m.Data}
+	// The match's detection hit is made only when it is reported or
+	// contributes to a firing (most inputs do neither).
+	var h *Hit
 	c.stats.Matches++
 	if m.Rule.Correlation == nil && m.Rule.Generate {
+		h = m.hit()
 		c.emit(h)
 	}
 	if len(m.feeds) == 0 {
@@ -86,9 +89,11 @@ func (c *correlator) consume(m *Match) {
 		c.stats.NoTime++
 		return
 	}
-	for i := range m.feeds {
-		f := &m.feeds[i]
-		in := &input{t: m.Time, ident: m.ident, pos: f.pos, hit: h, key: f.key, group: f.group,
+	feeds := m.feeds
+	m.feeds = nil // consumed: inputs keep what they need, not the array
+	for i := range feeds {
+		f := &feeds[i]
+		in := &input{t: m.Time, ident: m.ident, pos: f.pos, hit: h, m: m, key: f.key, group: f.group,
 			values: f.values, num: f.num, numOK: f.numOK}
 		if !f.ok {
 			c.stats.MissingGroup++
@@ -264,7 +269,7 @@ func (c *correlator) fire(cs *corrState, b *bucket, at time.Time, value float64,
 		keep := min(len(contrib), c.e.opts.MaxEvidence)
 		h.Contributing = make([]*Hit, keep)
 		for i := 0; i < keep; i++ {
-			h.Contributing[i] = contrib[i].hit
+			h.Contributing[i] = contrib[i].detectionHit()
 		}
 	}
 	c.hitSeq++

@@ -166,6 +166,11 @@ type Match struct {
 	feeds []feed
 }
 
+// hit returns m's detection hit.
+func (m *Match) hit() *Hit {
+	return &Hit{Rule: m.Rule, Time: m.Time, Event: m.Event, Why: m.Why, Data: m.Data}
+}
+
 // feed is what a match contributes to one correlation.
 type feed struct {
 	corr   int      // index in Engine.corrs

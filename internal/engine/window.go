@@ -11,10 +11,14 @@ import (
 
 // input is one match (or chained hit) fed to one correlation.
 type input struct {
-	t       time.Time
-	ident   string
-	pos     int
+	t     time.Time
+	ident string
+	pos   int
+	// hit is what the input contributes to a firing: a chained
+	// correlation's hit, or the detection hit of match m, made on first
+	// use (detectionHit).
 	hit     *Hit
+	m       *Match
 	key     string
 	group   []string
 	values  []string // as written
@@ -22,6 +26,15 @@ type input struct {
 	counted []bool   // value_count/percentile: which values the window tracks
 	num     float64
 	numOK   bool
+}
+
+// detectionHit returns the input's hit, making it from its match the
+// first time.
+func (in *input) detectionHit() *Hit {
+	if in.hit == nil && in.m != nil {
+		in.hit = in.m.hit()
+	}
+	return in.hit
 }
 
 // bucket is the state of one (correlation, group-by key).
