@@ -12,8 +12,13 @@ package binenc
 //
 // Both sides must see every string of the stream, in order: a reader
 // cannot skip a record.
+//
+// dictMax is small on purpose: a merge holds one reader per run, and the
+// number of runs grows with the input (170 for 5 GB of sign-ins); with
+// 1024 entries the readers' strings made the 5 GB scan's peak RSS 7–9 MiB
+// higher than with 128, for no speed measurable on this machine.
 const (
-	dictMax = 1024
+	dictMax = 128
 	dictLen = 128
 )
 

@@ -50,7 +50,8 @@ func (g *gramScanner) scan(text []byte, fn func(id int32) bool) {
 }
 
 // scanAt calls fn with the id and start of every literal occurrence, once
-// each; fn returns false to stop.
+// per occurrence (a literal found at two starts is reported twice); fn
+// returns false to stop.
 func (g *gramScanner) scanAt(text []byte, fn func(id int32, start int) bool) {
 	if len(text) < 4 {
 		return

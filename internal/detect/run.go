@@ -346,9 +346,9 @@ func (x *extractor) detection(spec *alert.Spec, h *engine.Hit, own bool) alert.M
 		// Events without a time still alert; they sort first.
 		m.Time = time.Unix(0, 0).UTC()
 	}
-	if fs := h.Data; fs != nil && own {
-		// Data holds the spec's fields and those of the correlations the
-		// rule feeds: the extra ones are never read under the spec.
+	if fs := h.Data; fs != nil && own && onlySpecFields(spec, fs) {
+		// The usual case (a rule that feeds no correlation): Data holds
+		// exactly the spec's fields.
 		m.Fields = fs
 		return m
 	}
@@ -378,6 +378,19 @@ func (x *extractor) detection(spec *alert.Spec, h *engine.Hit, own bool) alert.M
 		}
 	}
 	return m
+}
+
+// onlySpecFields reports whether every field of fs is one of spec's (Data
+// also holds the fields of the correlations a rule feeds, which an alert
+// match of the rule must not carry: its digest reads every field).
+func onlySpecFields(spec *alert.Spec, fs map[string][]string) bool {
+	n := 0
+	for _, f := range spec.Fields() {
+		if _, ok := fs[f]; ok {
+			n++
+		}
+	}
+	return n == len(fs)
 }
 
 // matched records the events of a reported hit for the timeline.

@@ -323,7 +323,10 @@ func (b *Batch) merged(fn func(*Match)) error {
 	rd, rf := b.e.newRunDecoder(b.e.opts.Spill), b.runFile
 	var h mergeHeap
 	// The read buffers share a fixed budget, so that the memory of the
-	// merge does not grow with the number of runs (with the input).
+	// merge does not grow with the number of runs (with the input). Each
+	// run's dictionary adds up to dictMax strings of at most 128 bytes
+	// (binenc), shared with the other runs' through the Interner while it
+	// holds them: bounded per run, not in all.
 	bufSize := max(mergeBuffers/len(b.runs), minMergeBuffer)
 	for i, r := range b.runs {
 		sec, err := rf.Section(r.off, r.n)
