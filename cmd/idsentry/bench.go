@@ -26,10 +26,15 @@ func newBench() *cobra.Command {
 sign-in records of --size bytes and a gzip copy), then measures in one run, each in its own child process:
 (a) a raw read counting newlines, (b) fastjson parsing only, (c) a naive baseline (encoding/json into maps
 and an interpreter over the same rules), (d) jq 'select(.properties.status.errorCode==65004)' when jq is
-installed, (e) the scan path with the built-in pack and every SigmaHQ rule for the log kinds idsentry reads
-on one core and on all cores, (f) the same on the gzip copy, and the correlation state of one million
-distinct users. It prints MB/s, records/s, peak RSS and ratios, and checks the targets of BENCHMARKS.md.
---scaling also scans a dataset 5 times the size to compare peak RSS.`,
+installed, (e0) the scan's reading path with no rules, (e) the scan path with the built-in pack and every
+SigmaHQ rule for the log kinds idsentry reads on one core and on all cores, (f) the same on the gzip copy, and
+the correlation state of one million distinct users. It prints MB/s, records/s, peak RSS and ratios, and checks
+the targets of BENCHMARKS.md.
+
+By default it also scans a dataset 5 times the size to compare peak RSS (--scaling; about 6 GB of disk while it
+runs, in a temporary directory unless --keep), and runs every stage twice in interleaved rounds, keeping the
+faster run (--repeat), so that the ratios hold on a machine whose speed drifts. For a quick look:
+idsentry bench --scaling=false --repeat 1 --size 250000000.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Size <= 0 {
@@ -65,13 +70,13 @@ distinct users. It prints MB/s, records/s, peak RSS and ratios, and checks the t
 	fl.Int64Var(&o.Size, "size", 1_000_000_000, "size of the NDJSON dataset in bytes")
 	fl.StringVar(&o.Keep, "keep", "", "write the dataset to this directory and keep it (reused when the size matches)")
 	fl.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	fl.BoolVar(&o.Scaling, "scaling", false, "also scan a dataset 5 times --size and compare peak RSS")
+	fl.BoolVar(&o.Scaling, "scaling", true, "also scan a dataset 5 times --size and compare peak RSS (--scaling=false: not)")
 	fl.Int64Var(&o.ScaleSize, "scaling-size", 0, "size of the --scaling dataset (default 5 × --size)")
 	fl.StringVar(&o.Sigma, "sigma", defaultSigma, "SigmaHQ checkout whose azure, m365, aws and kubernetes rules run beside the built-in pack (\"\" for none)")
 	fl.IntVar(&o.CorrUsers, "corr-users", bench.DefaultCorrUsers, "distinct users fed through the correlation stage")
 	fl.IntVar(&o.Users, "users", 0, "people in the generated tenant (default: from --size, at most 500)")
 	fl.Int64Var(&o.MaxRSS, "max-rss", bench.DefaultMaxRSS, "stop a stage whose resident set passes this many bytes (the row says so)")
-	fl.IntVar(&o.Repeat, "repeat", 1, "run every stage this many times and keep the fastest run (for busy machines)")
+	fl.IntVar(&o.Repeat, "repeat", 2, "run every stage this many times in interleaved rounds and keep the fastest run")
 	fl.StringVar(&o.Jq, "jq", "", "jq executable for row (d) (default: jq on PATH; \"-\" skips it)")
 	fl.StringVar(&o.ProfileDir, "profile", "", "write CPU and allocation profiles of the scan stages to this directory")
 	_ = fl.MarkHidden("profile")
