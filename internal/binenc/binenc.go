@@ -97,9 +97,10 @@ const (
 // NewInterner returns an empty Interner.
 func NewInterner() *Interner { return &Interner{m: make(map[string]string)} }
 
-// String returns b as a string, shared with earlier equal ones.
+// String returns b as a string, shared with earlier equal ones (a nil
+// Interner shares nothing).
 func (in *Interner) String(b []byte) string {
-	if len(b) > internLen {
+	if in == nil || len(b) > internLen {
 		return string(b)
 	}
 	if s, ok := in.m[string(b)]; ok {
@@ -192,9 +193,6 @@ func (d *Decoder) String() string { return string(d.View()) }
 // Sym reads a string that is likely to repeat: shared through the
 // decoder's Interner, when it has one.
 func (d *Decoder) Sym() string {
-	if d.in == nil {
-		return d.String()
-	}
 	b := d.View()
 	if d.err != nil {
 		return ""
@@ -203,12 +201,11 @@ func (d *Decoder) Sym() string {
 }
 
 // Strings reads a string list (nil when empty).
-func (d *Decoder) Strings() []string { return d.strings(false) }
+func (d *Decoder) Strings() []string { return d.list(d.String) }
 
-// Syms reads a string list whose strings are likely to repeat (see Sym).
-func (d *Decoder) Syms() []string { return d.strings(true) }
-
-func (d *Decoder) strings(sym bool) []string {
+// list reads a list length and that many strings with read (nil when
+// empty).
+func (d *Decoder) list(read func() string) []string {
 	n := d.Int()
 	if d.err != nil || n == 0 {
 		return nil
@@ -219,11 +216,7 @@ func (d *Decoder) strings(sym bool) []string {
 	}
 	out := make([]string, n)
 	for i := range out {
-		if sym {
-			out[i] = d.Sym()
-		} else {
-			out[i] = d.String()
-		}
+		out[i] = read()
 	}
 	return out
 }

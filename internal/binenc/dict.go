@@ -87,12 +87,7 @@ func (d *Decoder) Ref(r *DictReader) string {
 	if len(b) > dictLen {
 		return string(b)
 	}
-	var s string
-	if r.in != nil {
-		s = r.in.String(b)
-	} else {
-		s = string(b)
-	}
+	s := r.in.String(b)
 	if len(r.list) >= dictMax {
 		r.list = r.list[:0]
 	}
@@ -102,17 +97,5 @@ func (d *Decoder) Ref(r *DictReader) string {
 
 // RefList reads a list DictWriter.AppendList wrote (nil when empty).
 func (d *Decoder) RefList(r *DictReader) []string {
-	n := d.Int()
-	if d.err != nil || n == 0 {
-		return nil
-	}
-	if n > len(d.b) { // every string takes at least one byte
-		d.fail()
-		return nil
-	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = d.Ref(r)
-	}
-	return out
+	return d.list(func() string { return d.Ref(r) })
 }
