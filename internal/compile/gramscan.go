@@ -43,16 +43,10 @@ func newGramScanner(lits []string) *gramScanner {
 	return g
 }
 
-// scan calls fn with the id of every literal occurrence; fn returns false
-// to stop.
-func (g *gramScanner) scan(text []byte, fn func(id int32) bool) {
-	g.scanAt(text, func(id int32, _ int) bool { return fn(id) })
-}
-
-// scanAt calls fn with the id and start of every literal occurrence, once
+// scan calls fn with the id and start of every literal occurrence, once
 // per occurrence (a literal found at two starts is reported twice); fn
 // returns false to stop.
-func (g *gramScanner) scanAt(text []byte, fn func(id int32, start int) bool) {
+func (g *gramScanner) scan(text []byte, fn func(id int32, start int) bool) {
 	if len(text) < 4 {
 		return
 	}

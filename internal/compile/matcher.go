@@ -22,7 +22,7 @@ type Matcher struct {
 
 	cand    []uint64 // candidate rules of the current event (prefilter)
 	pending int      // prefiltered rules not yet marked
-	markFn  func(id int32) bool
+	markFn  func(id int32, start int) bool
 }
 
 // NewMatcher returns a Matcher for the set.
@@ -82,7 +82,7 @@ func (m *Matcher) Match(ev *event.Event, emit func(r *Rule, why []FieldValue)) {
 }
 
 // mark is the prefilter scan callback: it marks the rules of a literal.
-func (m *Matcher) mark(lit int32) bool {
+func (m *Matcher) mark(lit int32, _ int) bool {
 	for _, id := range m.kt.pf.rules[lit] {
 		w, b := id/64, uint(id)%64
 		if m.cand[w]&(1<<b) == 0 {

@@ -254,6 +254,6 @@ func dedupStrings(s []string) []string {
 // ignoring ASCII case.
 func (g *gramScanner) contains(text []byte) bool {
 	found := false
-	g.scan(text, func(int32) bool { found = true; return false })
+	g.scan(text, func(int32, int) bool { found = true; return false })
 	return found
 }
