@@ -47,15 +47,21 @@ type Detector struct {
 	// fields[r] are the fields the alerts built from r's matches read:
 	// those of r's own spec and of the correlations r feeds (transitively).
 	fields map[*compile.Rule][]string
+	// specOnly[r]: fields[r] are r's spec's alone (r feeds no correlation
+	// that reads more), so the Data of r's matches is what an alert match
+	// of r's spec holds.
+	specOnly map[*compile.Rule]bool
 }
 
 // NewDetector returns a detector for one batch run.
 func (p *Pack) NewDetector(opts RunOptions) *Detector {
 	eng := engine.New(p.Set, opts.Engine)
-	d := &Detector{pack: p, eng: eng, batch: eng.NewBatch(), opts: opts, fields: map[*compile.Rule][]string{}}
+	d := &Detector{pack: p, eng: eng, batch: eng.NewBatch(), opts: opts, fields: map[*compile.Rule][]string{},
+		specOnly: map[*compile.Rule]bool{}}
 	for _, r := range p.Set.Rules {
 		seen := map[string]bool{}
 		var fs []string
+		own := -1 // how many of fs are r's own spec's (the walk starts at r)
 		var walk func(r *compile.Rule)
 		visited := map[*compile.Rule]bool{}
 		walk = func(r *compile.Rule) {
@@ -71,12 +77,16 @@ func (p *Pack) NewDetector(opts RunOptions) *Detector {
 					}
 				}
 			}
+			if own < 0 {
+				own = len(fs)
+			}
 			for _, c := range r.In {
 				walk(c)
 			}
 		}
 		walk(r)
 		d.fields[r] = fs
+		d.specOnly[r] = len(fs) == own
 	}
 	return d
 }
@@ -245,7 +255,7 @@ func (d *Detector) Finish() *Result {
 				if spec == nil {
 					continue
 				}
-				if err := b.Add(x.match(spec, h, true)); err != nil {
+				if err := b.Add(x.match(spec, h, d.specOnly[h.Rule])); err != nil {
 					res.Errors = append(res.Errors, err)
 				}
 				if d.opts.KeepMatched {
@@ -301,8 +311,9 @@ type extractor struct {
 	p fastjson.Parser
 }
 
-// match converts h. With own, the match may take h's field values as they
-// are (a hit's Data is its own, and alert building only reads it); the
+// match converts h. With own (h's Data holds the spec's fields alone), the
+// match may take h's field values as they are (a hit's Data is its own,
+// and alert building only reads it); the
 // parts of a correlation hit get copies, which inherit group values.
 func (x *extractor) match(spec *alert.Spec, h *engine.Hit, own bool) alert.Match {
 	if h.Event != nil {
@@ -346,9 +357,7 @@ func (x *extractor) detection(spec *alert.Spec, h *engine.Hit, own bool) alert.M
 		// Events without a time still alert; they sort first.
 		m.Time = time.Unix(0, 0).UTC()
 	}
-	if fs := h.Data; fs != nil && own && onlySpecFields(spec, fs) {
-		// The usual case (a rule that feeds no correlation): Data holds
-		// exactly the spec's fields.
+	if fs := h.Data; fs != nil && own {
 		m.Fields = fs
 		return m
 	}
@@ -378,19 +387,6 @@ func (x *extractor) detection(spec *alert.Spec, h *engine.Hit, own bool) alert.M
 		}
 	}
 	return m
-}
-
-// onlySpecFields reports whether every field of fs is one of spec's (Data
-// also holds the fields of the correlations a rule feeds, which an alert
-// match of the rule must not carry: its digest reads every field).
-func onlySpecFields(spec *alert.Spec, fs map[string][]string) bool {
-	n := 0
-	for _, f := range spec.Fields() {
-		if _, ok := fs[f]; ok {
-			n++
-		}
-	}
-	return n == len(fs)
 }
 
 // matched records the events of a reported hit for the timeline.
