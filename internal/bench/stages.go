@@ -277,7 +277,13 @@ func naive(path string, rules *Rules, res *StageResult) error {
 // ingestFile runs the scan command's reading path over one file, events
 // handed to no rule: what every scan pays before matching.
 func ingestFile(ctx context.Context, path string, noDedup bool, res *StageResult) error {
-	out, err := scan.Run(ctx, []string{path}, scan.Options{NoDedup: noDedup})
+	return runScan(ctx, path, scan.Options{NoDedup: noDedup}, res)
+}
+
+// runScan runs scan.Run over one file and records the bytes and records
+// it read; a file it could not read is an error.
+func runScan(ctx context.Context, path string, o scan.Options, res *StageResult) error {
+	out, err := scan.Run(ctx, []string{path}, o)
 	if err != nil {
 		return err
 	}
@@ -303,21 +309,15 @@ func scanFile(ctx context.Context, path string, pack *detect.Pack, noDedup bool,
 	sp.SetRender(normalize.Render)
 	ro.Engine.Spill = sp
 	det := pack.NewDetector(ro)
-	out, err := scan.Run(ctx, []string{path}, scan.Options{
+	err = runScan(ctx, path, scan.Options{
 		NewHandler: func(w int) scan.Handler { return det.NewWorker(w) },
 		NoDedup:    noDedup,
-	})
+	}, res)
 	if err != nil {
 		return err
 	}
-	for _, f := range out.Files {
-		if f.Err != "" {
-			return fmt.Errorf("scan %s: %s", f.Path, f.Err)
-		}
-	}
 	found := det.Finish()
 	st := pack.Set.Stats()
-	res.Bytes, res.Records = out.Bytes, out.Records+out.Duplicates+out.Skipped+out.OutOfRange
 	res.Matches, res.Alerts, res.Rules = int64(found.Hits), len(found.Alerts), st.Detections+st.Correlations
 	return nil
 }
