@@ -240,8 +240,8 @@ func (d *Detector) Finish() *Result {
 	// The alerts are built beside the correlation: hits go in chunks to
 	// a goroutine of their own (the run decoding is another), so that
 	// Finish keeps more than one core busy.
-	const chunk = 256
-	chunks := make(chan []engine.Hit, 8)
+	const chunk = 128
+	chunks := make(chan []engine.Hit, 4)
 	built := make(chan struct{})
 	go func() {
 		defer close(built)

@@ -305,7 +305,7 @@ func (h *mergeHeap) Pop() any {
 // minMergeBuffer the least one run gets (past 512 runs, 10 GB or more of
 // sign-ins, the budget grows by it per run).
 const (
-	mergeBuffers   = 8 << 20
+	mergeBuffers   = 4 << 20
 	minMergeBuffer = 16 << 10
 )
 
@@ -319,6 +319,17 @@ func (b *Batch) merged(fn func(*Match)) error {
 			b.matches[i] = nil
 		}
 		return nil
+	}
+	// The rest in memory is spilled too, as the last run (the same place in
+	// the tie-break): the merge then holds no run's worth of matches, so
+	// its memory does not depend on how many matches the input's last run
+	// happens to have.
+	if len(b.matches) > 0 {
+		if r, ok := b.e.spillRun(b.runFile, b.matches); ok {
+			b.runs = append(b.runs, r)
+			clear(b.matches)
+			b.matches = nil
+		}
 	}
 	rd, rf := b.e.newRunDecoder(b.e.opts.Spill), b.runFile
 	var h mergeHeap
@@ -354,8 +365,8 @@ func (b *Batch) merged(fn func(*Match)) error {
 		ms  []*Match
 		err error
 	}
-	const chunkSize = 1024
-	ch := make(chan chunk, 8)
+	const chunkSize = 128
+	ch := make(chan chunk, 2)
 	stop := make(chan struct{})
 	go func() {
 		defer close(ch)
