@@ -302,6 +302,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	rwg.Wait()
 	close(batches)
 	wg.Wait()
+	dedup.free()
 	close(stopProgress)
 	progWG.Wait()
 
