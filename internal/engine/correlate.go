@@ -93,12 +93,12 @@ func (c *correlator) consume(m *Match) {
 	m.feeds = nil // consumed: inputs keep what they need, not the array
 	for i := range feeds {
 		f := &feeds[i]
-		in := &input{t: m.Time, ident: m.ident, pos: f.pos, hit: h, m: m, key: f.key, group: f.group,
-			values: f.values, num: f.num, numOK: f.numOK}
 		if !f.ok {
 			c.stats.MissingGroup++
 			continue
 		}
+		in := &input{t: m.Time, ident: m.ident, pos: f.pos, hit: h, m: m, key: f.key, group: f.group,
+			values: f.values, num: f.num, numOK: f.numOK}
 		in.vkeys = foldAll(f.values)
 		c.process(c.states[f.corr], in)
 	}

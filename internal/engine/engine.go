@@ -288,13 +288,24 @@ func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 		w.ident = identity(ev)
 	}
 	m := &Match{Rule: r, Time: ev.Time, Event: w.stored, Why: why, ident: w.ident}
-	if r.Correlation != nil && r.Correlation.Legacy {
+	legacy := r.Correlation != nil && r.Correlation.Legacy
+	if n := len(r.In) + btoi(legacy); n > 0 {
+		m.feeds = make([]feed, 0, n)
+	}
+	if legacy {
 		m.feeds = append(m.feeds, w.feed(r, r, ev))
 	}
 	for _, c := range r.In {
 		m.feeds = append(m.feeds, w.feed(c, r, ev))
 	}
 	w.emit(m)
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // identity names the record for de-duplication and ordering.
