@@ -121,6 +121,9 @@ func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
 	}
 	var peak *peakHeap
 	if o.MemProfile != "" {
+		// Finer than the default 512 KiB, so that a few MB of difference
+		// between two profiles is not sampling noise.
+		runtime.MemProfileRate = 64 << 10
 		peak = watchHeap()
 	}
 	t := time.Now()

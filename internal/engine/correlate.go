@@ -141,12 +141,12 @@ func (c *correlator) process(cs *corrState, in *input) {
 		}
 		cs.buckets[in.key] = b
 	}
-	if last := b.last; last != nil && last.ident == in.ident && last.t.Equal(in.t) &&
+	if last := &b.last; last.ok && last.ident == in.ident && last.t.Equal(in.t) &&
 		(last.pos == in.pos || (cs.c.Type != compile.Temporal && cs.mode != modeOrdered)) {
 		c.stats.Duplicates++
 		return
 	}
-	b.last = in
+	b.last = lastInput{ident: in.ident, t: in.t, pos: in.pos, ok: true}
 	switch cs.mode {
 	case modeArrival:
 		c.evict(cs, b, in.t)

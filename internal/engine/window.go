@@ -50,10 +50,19 @@ type bucket struct {
 	// closeAt is the pending close of a complete-window correlation.
 	closeAt   time.Time
 	scheduled bool
-	// last is the last input processed, for de-duplication.
-	last *input
+	// last is the last input processed, for de-duplication: only what the
+	// check reads, so that it does not keep the input's match alive.
+	last lastInput
 	// seen holds new_value's known values and when each was last seen.
 	seen map[string]time.Time
+}
+
+// lastInput identifies a bucket's last input (ok: there is one).
+type lastInput struct {
+	ident string
+	t     time.Time
+	pos   int
+	ok    bool
 }
 
 func (b *bucket) window() []*input { return b.win[b.head:] }
