@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -82,16 +81,12 @@ func (o *Options) child(ctx context.Context, so StageOptions, one bool, profile 
 
 // usage is the CPU time (user + system) and getrusage maxrss in bytes of
 // an exited child (which includes the parent's high-water mark; see
-// peakRSS).
+// peakRSS; 0 where the platform has no getrusage).
 func usage(ps *os.ProcessState) (cpu time.Duration, rss int64) {
 	if ps == nil {
 		return 0, 0
 	}
-	cpu = ps.UserTime() + ps.SystemTime()
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
-		rss = int64(ru.Maxrss) * 1024 // kilobytes on Linux
-	}
-	return cpu, rss
+	return ps.UserTime() + ps.SystemTime(), maxRSS(ps)
 }
 
 // jqFilter is the jq program of row (d): failed sign-ins with error 65004
