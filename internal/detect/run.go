@@ -349,7 +349,7 @@ func (x *extractor) match(spec *alert.Spec, h *engine.Hit, own bool) alert.Match
 }
 
 func (x *extractor) detection(spec *alert.Spec, h *engine.Hit, own bool) alert.Match {
-	m := alert.Match{Spec: spec, Time: h.Time, Count: 1, Event: h.Event, Fields: map[string][]string{}}
+	m := alert.Match{Spec: spec, Time: h.Time, Count: 1, Event: h.Event}
 	for _, w := range h.Why {
 		m.Why = append(m.Why, alert.FieldValue{Field: w.Field, Value: w.Value})
 	}
@@ -357,11 +357,13 @@ func (x *extractor) detection(spec *alert.Spec, h *engine.Hit, own bool) alert.M
 		// Events without a time still alert; they sort first.
 		m.Time = time.Unix(0, 0).UTC()
 	}
-	if fs := h.Data; fs != nil && own {
+	fs := h.Data
+	if fs != nil && own {
 		m.Fields = fs
 		return m
 	}
-	if fs := h.Data; fs != nil {
+	m.Fields = map[string][]string{}
+	if fs != nil {
 		for _, f := range spec.Fields() {
 			if vs := fs[f]; len(vs) > 0 {
 				m.Fields[f] = append([]string(nil), vs...)

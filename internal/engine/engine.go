@@ -289,7 +289,11 @@ func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 	}
 	m := &Match{Rule: r, Time: ev.Time, Event: w.stored, Why: why, ident: w.ident}
 	legacy := r.Correlation != nil && r.Correlation.Legacy
-	if n := len(r.In) + btoi(legacy); n > 0 {
+	n := len(r.In)
+	if legacy {
+		n++
+	}
+	if n > 0 {
 		m.feeds = make([]feed, 0, n)
 	}
 	if legacy {
@@ -299,13 +303,6 @@ func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 		m.feeds = append(m.feeds, w.feed(c, r, ev))
 	}
 	w.emit(m)
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // identity names the record for de-duplication and ordering.

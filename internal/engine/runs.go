@@ -302,8 +302,8 @@ func (h *mergeHeap) Pop() any {
 }
 
 // mergeBuffers is the memory the read buffers of a merge share;
-// minMergeBuffer the least one run gets (past 512 runs, 10 GB or more of
-// sign-ins, the budget grows by it per run).
+// minMergeBuffer the least one run gets (past 256 runs, about 7.5 GB of the
+// bench's sign-ins, the budget grows by it per run).
 const (
 	mergeBuffers   = 4 << 20
 	minMergeBuffer = 16 << 10
@@ -312,8 +312,8 @@ const (
 // merged calls fn with every match of the runs and of mem (sorted) in the
 // engine's total order.
 func (b *Batch) merged(fn func(*Match)) error {
-	sortMatches(b.matches)
 	if len(b.runs) == 0 {
+		sortMatches(b.matches)
 		for i, m := range b.matches {
 			fn(m)
 			b.matches[i] = nil
@@ -323,11 +323,11 @@ func (b *Batch) merged(fn func(*Match)) error {
 	// The rest in memory is spilled too, as the last run (the same place in
 	// the tie-break): the merge then holds no run's worth of matches, so
 	// its memory does not depend on how many matches the input's last run
-	// happens to have.
+	// happens to have. spillRun sorts them first, so when the write fails
+	// they stay in memory sorted, the merge's last source.
 	if len(b.matches) > 0 {
 		if r, ok := b.e.spillRun(b.runFile, b.matches); ok {
 			b.runs = append(b.runs, r)
-			clear(b.matches)
 			b.matches = nil
 		}
 	}
