@@ -24,17 +24,10 @@ type window struct {
 	matchSpan
 
 	sets     map[string]*distinctSet // tracked fields
-	tracked  []trackedSet            // the same, in Spec.tracked order, for add
 	entities []entityAcc             // per entity mapping
 	risk     []*distinctSet          // per risk mapping
 	threats  []*distinctSet          // per threat mapping
 	evidence evidencePool
-}
-
-// trackedSet is a tracked field's distinct set.
-type trackedSet struct {
-	field string
-	set   *distinctSet
 }
 
 // matchSpan is the count and the first and last times of a window's matches.
@@ -74,9 +67,7 @@ func newWindow(s *Spec, maxEvidence int) *window {
 		evidence: evidencePool{n: maxEvidence},
 	}
 	for _, f := range s.tracked {
-		set := newDistinct(s.valueCap(f))
-		w.sets[f] = set
-		w.tracked = append(w.tracked, trackedSet{f, set})
+		w.sets[f] = newDistinct(s.valueCap(f))
 	}
 	for i := range w.risk {
 		w.risk[i] = newShown(max)
@@ -95,9 +86,9 @@ func (w *window) add(m *Match) {
 	w.matchSpan.add(m)
 	max := w.s.maxValues()
 	m.records(func(fields map[string][]string) {
-		for _, t := range w.tracked {
-			for _, v := range fields[t.field] {
-				t.set.add(v)
+		for f, set := range w.sets {
+			for _, v := range fields[f] {
+				set.add(v)
 			}
 		}
 		for i := range w.entities {

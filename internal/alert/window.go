@@ -15,11 +15,6 @@ type distinctSet struct {
 	show   []string
 	max    int
 	capped bool
-	// last is the value of the latest add: adding it again changes
-	// nothing and reports false (seen and show only grow), so a window's
-	// run of matches with the same value skips the fold and the lookup.
-	last    string
-	hasLast bool
 }
 
 func newDistinct(max int) *distinctSet {
@@ -33,10 +28,6 @@ func newShown(max int) *distinctSet {
 
 // add reports whether v was new and is shown.
 func (d *distinctSet) add(v string) bool {
-	if d.hasLast && v == d.last {
-		return false
-	}
-	d.last, d.hasLast = v, true
 	if d.capped && len(d.show) >= d.max {
 		return false
 	}
