@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -40,6 +42,7 @@ type scanFlags struct {
 	businessHours                     string
 	riskScore, riskTactics, riskRules int
 	maxDistinct                       int
+	maxOpen                           int
 	title                             string
 	placeholdersFile                  string
 	verifiedDomains                   []string
@@ -93,6 +96,7 @@ Exit codes: 0 ok; 1 alerts at or above --fail-on; 2 usage error; 3 an input coul
 	fl.IntVar(&f.riskTactics, "risk-tactics", 0, "risk incident threshold: distinct ATT&CK tactics per entity in 7 days (default 3)")
 	fl.IntVar(&f.riskRules, "risk-rules", 0, "risk incident threshold: distinct rules with the tactics (default 4)")
 	fl.IntVar(&f.maxDistinct, "max-distinct", 0, "cap on distinct values kept per correlation key (default 10000)")
+	fl.IntVar(&f.maxOpen, "max-open-windows", 0, "cap on alert windows open at once per rule; past it the rule's window due first closes early (default 100000, -1: no cap)")
 	fl.IntVar(&f.minIPPriority, "min-ip-priority", -1, "hide MFA-rejection alerts whose IP investigation priority is not above this (the seed's cutoff is 20; default: rank only)")
 	fl.StringVar(&f.title, "title", "", "title of the HTML report")
 	fl.StringArrayVar(&f.geoip, "geoip", nil, "MaxMind/DB-IP .mmdb (Country/City/ASN) for country/ASN on alert IPs; repeatable")
@@ -271,6 +275,7 @@ func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 
 	ropts := detect.RunOptions{KeepMatched: f.timeline != ""}
 	ropts.Engine.MaxDistinct = f.maxDistinct
+	ropts.Alert.MaxOpen = f.maxOpen
 	// Matched events wait for the alerts on disk, not in memory: the base
 	// rules of correlations match most records of a large export.
 	// They are stored as read (a copy) and normalised again for the
@@ -543,7 +548,11 @@ func buildSummary(res *scan.Result, pack *detect.Pack, found *detect.Result, day
 	}
 	es := found.EngineStats
 	if es.DistinctOverflow > 0 {
-		s.AddCap("correlation distinct values per key", int64(maxDistinctOr(f.maxDistinct)), es.DistinctOverflow)
+		s.AddCap("correlation distinct values per key", int64(maxDistinctOr(f.maxDistinct)), es.DistinctOverflow, "")
+	}
+	// One line per rule whose open alert windows reached the cap.
+	for _, title := range slices.Sorted(maps.Keys(found.AlertStats.ClosedEarlyBy)) {
+		s.AddCap("open alert windows of "+title, int64(maxOpenOr(f.maxOpen)), int64(found.AlertStats.ClosedEarlyBy[title]), "closed early")
 	}
 	return s
 }
@@ -607,6 +616,14 @@ func timelineRows(found *detect.Result) []output.TimelineRow {
 		rows[i].Rules = append(rows[i].Rules, m.Rule)
 	}
 	return rows
+}
+
+// maxOpenOr returns the effective cap on open alert windows.
+func maxOpenOr(n int) int {
+	if n != 0 {
+		return n
+	}
+	return alert.DefaultMaxOpen
 }
 
 // maxDistinctOr returns the effective distinct-value cap.

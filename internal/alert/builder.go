@@ -3,6 +3,7 @@ package alert
 import (
 	"container/heap"
 	"errors"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -19,7 +20,23 @@ type Options struct {
 	// Enricher, when set, attaches identity and IP context to alerts with
 	// account and IP entities before having and tiers are evaluated.
 	Enricher *Enricher
+	// MaxOpen caps the group-by keys with matches in an open window per
+	// rule, so that a group-by on a field with a new value in nearly every
+	// record (a per-request id) cannot hold memory in proportion to the
+	// input. When a new key would pass its rule's cap, that rule's open
+	// key whose window is due first is closed early: its alerts are built
+	// from the matches it has, as if its window had ended, and counted in
+	// Stats.ClosedEarly; a later match of that key opens a new window.
+	// Other rules are not touched. Default DefaultMaxOpen; negative: no
+	// cap.
+	MaxOpen int
 }
+
+// DefaultMaxOpen is the default Options.MaxOpen, the same as the
+// correlations' cap on live keys per rule. A key with one match held
+// about 4 KB of peak RSS in the bench (the old dataset, one window per
+// sign-in), so a flooding rule holds at most a few hundred MB.
+const DefaultMaxOpen = 100000
 
 // Stats counts what a Builder did with its matches.
 type Stats struct {
@@ -31,6 +48,10 @@ type Stats struct {
 	BelowCutoff int // alerts hidden by min-ip-priority
 	EvalErrors  int // having/tier evaluations that failed (taken as false)
 	Sealed      int // matches folded into their window's aggregate before it closed
+	ClosedEarly int // keys closed before their window ended, at the Options.MaxOpen cap
+	PeakOpen    int // most keys open at once, all rules together
+	// ClosedEarlyBy counts ClosedEarly by rule title.
+	ClosedEarlyBy map[string]int
 }
 
 // Builder groups matches into alerts (docs/rule-attribute.md). In a scan,
@@ -48,6 +69,19 @@ type Builder struct {
 	watermark time.Time
 	stats     Stats
 	errs      []error
+	// rules holds, with the MaxOpen cap, each rule's open keys.
+	rules map[*Spec]*ruleKeys
+	// early holds the alerts of keys closed at the MaxOpen cap until the
+	// next Advance or Finish returns them.
+	early []Alert
+}
+
+// ruleKeys counts one rule's open keys and orders them by due time (its
+// entries go stale as due's do).
+type ruleKeys struct {
+	open    int
+	due     dueHeap
+	compact int // len(due) at which stale entries are dropped
 }
 
 type keyID struct {
@@ -114,7 +148,10 @@ func NewBuilder(opt Options) *Builder {
 	if opt.MaxEvidence <= 0 {
 		opt.MaxEvidence = DefaultMaxEvidence
 	}
-	return &Builder{opt: opt, keys: map[keyID]*keyState{}}
+	if opt.MaxOpen == 0 {
+		opt.MaxOpen = DefaultMaxOpen
+	}
+	return &Builder{opt: opt, keys: map[keyID]*keyState{}, rules: map[*Spec]*ruleKeys{}}
 }
 
 // Add takes one match. Matches of allowlisted values are dropped here; a
@@ -143,14 +180,21 @@ func (b *Builder) Add(m Match) error {
 	id := keyID{spec: m.Spec, key: groupKey(m.Spec, m.Fields)}
 	ks := b.keys[id]
 	if ks == nil {
+		if rk := b.ruleKeys(m.Spec); rk != nil {
+			if rk.open >= b.opt.MaxOpen {
+				b.closeFirstDue(rk)
+			}
+			rk.open++
+		}
 		ks = &keyState{spec: m.Spec}
 		b.keys[id] = ks
+		b.stats.PeakOpen = max(b.stats.PeakOpen, len(b.keys))
 	}
 	// A window that has folded matches keeps its anchor; a late match
 	// older than it joins it (the watermark was passed: see Advance).
 	if ks.agg == nil && (len(ks.pending) == 0 || m.Time.Before(ks.earliest)) {
 		ks.earliest = m.Time
-		heap.Push(&b.due, dueEntry{ks.dueAt(), id})
+		b.pushDue(dueEntry{ks.dueAt(), id})
 	}
 	ks.pending = append(ks.pending, &m)
 	ks.sorted = false
@@ -189,7 +233,9 @@ func (b *Builder) Finish() []Alert {
 func (b *Builder) Stats() Stats {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.stats
+	st := b.stats
+	st.ClosedEarlyBy = maps.Clone(st.ClosedEarlyBy)
+	return st
 }
 
 // Errors returns the expression evaluation errors met so far (at most 100;
@@ -200,25 +246,91 @@ func (b *Builder) Errors() []error {
 	return append([]error(nil), b.errs...)
 }
 
+// ruleKeys returns the open keys of s, nil without a MaxOpen cap.
+func (b *Builder) ruleKeys(s *Spec) *ruleKeys {
+	if b.opt.MaxOpen <= 0 {
+		return nil
+	}
+	rk := b.rules[s]
+	if rk == nil {
+		rk = &ruleKeys{}
+		b.rules[s] = rk
+	}
+	return rk
+}
+
+// pushDue records when a key's next window can close, in the Builder's
+// heap and (with the cap) its rule's.
+func (b *Builder) pushDue(e dueEntry) {
+	heap.Push(&b.due, e)
+	rk := b.ruleKeys(e.id.spec)
+	if rk == nil {
+		return
+	}
+	heap.Push(&rk.due, e)
+	if len(rk.due) >= rk.compact {
+		// Windows that closed in Advance left their entries here: drop
+		// the stale ones, so the heap stays in proportion to the keys.
+		live := rk.due[:0]
+		for _, e := range rk.due {
+			if b.live(e) {
+				live = append(live, e)
+			}
+		}
+		clear(rk.due[len(live):])
+		rk.due = live
+		heap.Init(&rk.due)
+		rk.compact = 2*len(live) + 64
+	}
+}
+
+// live reports whether e is a key's current due entry (not stale: the key
+// is open and its anchor has not moved).
+func (b *Builder) live(e dueEntry) bool {
+	ks := b.keys[e.id]
+	return ks != nil && ks.dueAt().Equal(e.at)
+}
+
+// closeFirstDue closes, at the MaxOpen cap, the rule's open key whose
+// window is due first: all its matches make their alerts now (kept in
+// b.early).
+func (b *Builder) closeFirstDue(rk *ruleKeys) {
+	for len(rk.due) > 0 {
+		e := heap.Pop(&rk.due).(dueEntry)
+		if !b.live(e) {
+			continue
+		}
+		b.stats.ClosedEarly++
+		if b.stats.ClosedEarlyBy == nil {
+			b.stats.ClosedEarlyBy = map[string]int{}
+		}
+		b.stats.ClosedEarlyBy[e.id.spec.Rule.Title]++
+		b.early = b.closeKey(e.id, b.keys[e.id], time.Time{}, true, b.early)
+		return
+	}
+}
+
 // close builds the alerts of every window ending at or before wm (all
-// windows when final).
+// windows when final), after those of keys closed early.
 func (b *Builder) close(wm time.Time, final bool) []Alert {
-	var out []Alert
+	out := b.early
+	b.early = nil
 	if final {
 		for id, ks := range b.keys {
 			out = b.closeKey(id, ks, wm, true, out)
 		}
 		b.due = b.due[:0]
+		clear(b.rules)
 	} else {
 		// Only the keys whose next window is due: a heap of due times
 		// (stale entries, left by a key whose anchor moved, are skipped).
 		var later []dueEntry
 		for len(b.due) > 0 && !b.due[0].at.After(wm) {
 			e := heap.Pop(&b.due).(dueEntry)
-			ks := b.keys[e.id]
-			if ks == nil || !ks.dueAt().Equal(e.at) {
+			if !b.live(e) {
 				continue
 			}
+			ks := b.keys[e.id]
 			if ks.spec.perEvent() && !e.at.Before(wm) {
 				// A per-match alert closes once its time is before the
 				// watermark, not at it.
@@ -228,7 +340,7 @@ func (b *Builder) close(wm time.Time, final bool) []Alert {
 			out = b.closeKey(e.id, ks, wm, false, out)
 			if len(ks.pending) > 0 || ks.agg != nil {
 				if at := ks.dueAt(); at.After(e.at) {
-					heap.Push(&b.due, dueEntry{at, e.id})
+					b.pushDue(dueEntry{at, e.id})
 				} else {
 					later = append(later, dueEntry{at, e.id})
 				}
@@ -296,6 +408,9 @@ func (b *Builder) closeKey(id keyID, ks *keyState, wm time.Time, final bool, out
 	}
 	if len(ks.pending) == 0 && ks.agg == nil {
 		delete(b.keys, id)
+		if rk := b.rules[id.spec]; rk != nil {
+			rk.open--
+		}
 	}
 	return out
 }

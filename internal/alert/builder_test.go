@@ -2,8 +2,10 @@ package alert
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -443,4 +445,121 @@ func TestEvalErrorIsFalse(t *testing.T) {
 	if len(b.Finish()) != 0 || b.Stats().EvalErrors != 1 || len(b.Errors()) != 1 {
 		t.Errorf("stats %+v errors %v", b.Stats(), b.Errors())
 	}
+}
+
+// TestMaxOpen checks the cap on open keys: past it, the key due first
+// closes early with the matches it has, a later match of that key opens a
+// new window, the other keys are untouched, and the counts say so.
+func TestMaxOpen(t *testing.T) {
+	s := specOf(t, "group-by: u\nwindow: 1h", RuleRef{})
+	ms := []Match{
+		hit(s, "2026-11-20T08:00:00Z", 1, "u", "a"),
+		hit(s, "2026-11-20T08:05:00Z", 2, "u", "b"),
+		hit(s, "2026-11-20T08:10:00Z", 3, "u", "a"),
+		hit(s, "2026-11-20T08:20:00Z", 4, "u", "c"), // third key: a (due 09:00) closes early
+		hit(s, "2026-11-20T08:30:00Z", 5, "u", "a"), // a again: b (due 09:05) closes early
+		hit(s, "2026-11-20T08:40:00Z", 6, "u", "b"), // b again: c (due 09:20) closes early
+	}
+	counts := func(alerts []Alert) map[string][]int {
+		got := map[string][]int{}
+		for _, a := range alerts {
+			got[a.Group["u"]] = append(got[a.Group["u"]], a.Count)
+		}
+		return got
+	}
+	cases := []struct {
+		max         int
+		want        map[string][]int
+		closedEarly int
+		peak        int
+	}{
+		{0, map[string][]int{"a": {3}, "b": {2}, "c": {1}}, 0, 3}, // default cap: far away
+		{-1, map[string][]int{"a": {3}, "b": {2}, "c": {1}}, 0, 3},
+		{3, map[string][]int{"a": {3}, "b": {2}, "c": {1}}, 0, 3},
+		{2, map[string][]int{"a": {2, 1}, "b": {1, 1}, "c": {1}}, 3, 2},
+	}
+	for _, c := range cases {
+		b := NewBuilder(Options{MaxOpen: c.max})
+		for _, m := range ms {
+			if err := b.Add(m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var alerts []Alert
+		// An Advance before the watermark reaches any window's end
+		// returns the alerts of the keys closed early.
+		early := b.Advance(ts("2026-11-20T08:45:00Z"))
+		alerts = append(alerts, early...)
+		alerts = append(alerts, b.Finish()...)
+		if got := counts(alerts); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("MaxOpen %d: counts per key %v, want %v", c.max, got, c.want)
+		}
+		if c.closedEarly > 0 && len(early) != c.closedEarly {
+			t.Errorf("MaxOpen %d: Advance returned %d alerts, want the %d closed early", c.max, len(early), c.closedEarly)
+		}
+		st := b.Stats()
+		if st.ClosedEarly != c.closedEarly || st.PeakOpen != c.peak || st.Alerts != len(alerts) {
+			t.Errorf("MaxOpen %d: stats closed early %d peak %d alerts %d, want %d %d %d", c.max, st.ClosedEarly, st.PeakOpen, st.Alerts, c.closedEarly, c.peak, len(alerts))
+		}
+	}
+}
+
+// TestMaxOpenPerRule checks that the cap is per rule: a rule that opens a
+// key per match closes its own windows early, never another rule's; and
+// that windows closing in Advance leave no pile of stale entries behind.
+func TestMaxOpenPerRule(t *testing.T) {
+	flood := specOf(t, "group-by: id\nwindow: 1h", RuleRef{ID: "flood", Title: "Flood"})
+	slow := specOf(t, "group-by: u\nwindow: 1h", RuleRef{ID: "slow", Title: "Slow"})
+	b := NewBuilder(Options{MaxOpen: 3})
+	start := ts("2026-11-20T08:00:00Z")
+	var alerts []Alert
+	for i := range 200 {
+		at := start.Add(time.Duration(i) * time.Minute)
+		m := hit(flood, at.Format(time.RFC3339), i+1, "id", fmt.Sprint("req-", i))
+		if err := b.Add(m); err != nil {
+			t.Fatal(err)
+		}
+		if i%20 == 0 {
+			// slow's two keys get a match every 20 minutes.
+			for _, u := range []string{"alice", "bob"} {
+				if err := b.Add(hit(slow, at.Format(time.RFC3339), 1000+i, "u", u)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if i%7 == 0 {
+			alerts = append(alerts, b.Advance(at.Add(-time.Minute))...)
+		}
+		if rk := b.rules[flood]; rk != nil && (rk.open > 3 || len(rk.due) > 2*3+64) {
+			t.Fatalf("after %d matches: %d open keys, %d due entries", i+1, rk.open, len(rk.due))
+		}
+	}
+	alerts = append(alerts, b.Finish()...)
+	var slowCounts []int
+	flooded := 0
+	for _, a := range alerts {
+		switch a.Rule.ID {
+		case "slow":
+			slowCounts = append(slowCounts, a.Count)
+		case "flood":
+			flooded++
+		}
+	}
+	// slow's matches at 08:00, 08:20, …, 11:00 per user: windows [08:00,
+	// 09:00), [09:00, 10:00), [10:00, 11:00) of three each, then 11:00.
+	if want := []int{3, 3, 3, 3, 3, 3, 1, 1}; !slices.Equal(sortedInts(slowCounts), sortedInts(want)) {
+		t.Errorf("slow rule's window counts %v, want %v (untouched by the flood's cap)", slowCounts, want)
+	}
+	if flooded != 200 {
+		t.Errorf("flood rule raised %d alerts, want one per match (200)", flooded)
+	}
+	if st := b.Stats(); st.ClosedEarly == 0 || st.ClosedEarly > 200 {
+		t.Errorf("closed early %d, want some of the flood's 200 keys", st.ClosedEarly)
+	}
+}
+
+func sortedInts(xs []int) []int {
+	out := slices.Clone(xs)
+	slices.Sort(out)
+	return out
 }

@@ -145,7 +145,7 @@ func fixtureSummary() *Summary {
 	s.AddRuleWarning("azure_x.yml:12:5: field ResultDescriptio is not in any source")
 	s.CountAlerts(fixtureAlerts(), 5)
 	s.Incidents = 1
-	s.AddCap("mfa-fatigue distinct ipAddress per user", 100, 12)
+	s.AddCap("mfa-fatigue distinct ipAddress per user", 100, 12, "")
 	s.Finish()
 	return s
 }

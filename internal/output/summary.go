@@ -154,12 +154,14 @@ type Count struct {
 	Count int    `json:"count"`
 }
 
-// CapHit is a bounded-state limit that was reached, and how many values or
-// keys it turned away.
+// CapHit is a bounded-state limit that was reached, how many values or
+// keys it affected, and what happened to them (Effect: "turned away" when
+// empty).
 type CapHit struct {
 	Name     string `json:"name"`
 	Limit    int64  `json:"limit"`
 	Overflow int64  `json:"overflow"`
+	Effect   string `json:"effect,omitempty"`
 }
 
 // maxSamples bounds the origins kept per skip reason and rules per
@@ -271,9 +273,18 @@ func (s *Summary) SetCoverage(kind event.Kind, d *DaySet) {
 	s.Coverage = append(s.Coverage, c)
 }
 
-// AddCap records a bounded-state limit that was hit.
-func (s *Summary) AddCap(name string, limit, overflow int64) {
-	s.Caps = append(s.Caps, CapHit{Name: name, Limit: limit, Overflow: overflow})
+// AddCap records a bounded-state limit that was hit; effect says what
+// happened to the overflow ("" for turned away).
+func (s *Summary) AddCap(name string, limit, overflow int64, effect string) {
+	s.Caps = append(s.Caps, CapHit{Name: name, Limit: limit, Overflow: overflow, Effect: effect})
+}
+
+// EffectText is what happened to the cap's overflow.
+func (c CapHit) EffectText() string {
+	if c.Effect == "" {
+		return "turned away"
+	}
+	return c.Effect
 }
 
 // CountAlerts fills the alert counts by level and the top rules, users, IPs

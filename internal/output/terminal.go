@@ -305,6 +305,6 @@ func (p *summaryPrinter) caps(s *Summary) {
 			l = "State caps"
 		}
 		p.line(l, p.st.paint(levelColors[alert.LevelMedium],
-			fmt.Sprintf("%s: limit %s reached, %s turned away", clean(c.Name), itoa(c.Limit), itoa(c.Overflow))))
+			fmt.Sprintf("%s: limit %s reached, %s %s", clean(c.Name), itoa(c.Limit), itoa(c.Overflow), clean(c.EffectText()))))
 	}
 }
