@@ -56,7 +56,9 @@ type Stats struct {
 
 // Builder groups matches into alerts (docs/rule-attribute.md). In a scan,
 // Add every match and call Finish once: the result does not depend on the
-// order of Add calls. In serve, call Advance with the watermark (every
+// order of Add calls, unless a rule reaches the Options.MaxOpen cap (which
+// key closes early depends on the keys open at the time; a scan adds in
+// its total order of hits, so its result is still reproducible). In serve, call Advance with the watermark (every
 // match older than it has been added) to close the windows that ended
 // before it; Advance(t) for increasing t followed by Finish yields the same
 // alerts as Finish alone, as long as no match arrives older than the
