@@ -96,7 +96,7 @@ Exit codes: 0 ok; 1 alerts at or above --fail-on; 2 usage error; 3 an input coul
 	fl.IntVar(&f.riskTactics, "risk-tactics", 0, "risk incident threshold: distinct ATT&CK tactics per entity in 7 days (default 3)")
 	fl.IntVar(&f.riskRules, "risk-rules", 0, "risk incident threshold: distinct rules with the tactics (default 4)")
 	fl.IntVar(&f.maxDistinct, "max-distinct", 0, "cap on distinct values kept per correlation key (default 10000)")
-	fl.IntVar(&f.maxOpen, "max-open-windows", 0, "cap on alert windows open at once per rule; past it the rule's window due first closes early (default 100000, -1: no cap)")
+	fl.IntVar(&f.maxOpen, "max-open-windows", 0, "cap per rule on group-by keys with an open alert window; past it the rule's windows close in due order, early if they must (default 100000, -1: no cap)")
 	fl.IntVar(&f.minIPPriority, "min-ip-priority", -1, "hide MFA-rejection alerts whose IP investigation priority is not above this (the seed's cutoff is 20; default: rank only)")
 	fl.StringVar(&f.title, "title", "", "title of the HTML report")
 	fl.StringArrayVar(&f.geoip, "geoip", nil, "MaxMind/DB-IP .mmdb (Country/City/ASN) for country/ASN on alert IPs; repeatable")
@@ -550,9 +550,10 @@ func buildSummary(res *scan.Result, pack *detect.Pack, found *detect.Result, day
 	if es.DistinctOverflow > 0 {
 		s.AddCap("correlation distinct values per key", int64(maxDistinctOr(f.maxDistinct)), es.DistinctOverflow, "")
 	}
-	// One line per rule whose open alert windows reached the cap.
-	for _, title := range slices.Sorted(maps.Keys(found.AlertStats.ClosedEarlyBy)) {
-		s.AddCap("open alert windows of "+title, int64(maxOpenOr(f.maxOpen)), int64(found.AlertStats.ClosedEarlyBy[title]), "closed early")
+	// One line per rule whose open alert windows reached the cap and had
+	// to close early ("title (id)").
+	for _, rule := range slices.Sorted(maps.Keys(found.AlertStats.ClosedEarlyBy)) {
+		s.AddCap("open alert keys of "+rule, int64(maxOpenOr(f.maxOpen)), int64(found.AlertStats.ClosedEarlyBy[rule]), "windows closed early")
 	}
 	return s
 }

@@ -20,12 +20,14 @@ type Options struct {
 	// Enricher, when set, attaches identity and IP context to alerts with
 	// account and IP entities before having and tiers are evaluated.
 	Enricher *Enricher
-	// MaxOpen caps the group-by keys with matches in an open window per
-	// rule, so that a group-by on a field with a new value in nearly every
-	// record (a per-request id) cannot hold memory in proportion to the
-	// input. When a new key would pass its rule's cap, that rule's open
-	// key whose window is due first is closed early: its alerts are built
-	// from the matches it has, as if its window had ended, and counted in
+	// MaxOpen caps, per rule, the group-by keys with matches not yet in
+	// an alert (open windows), so that a group-by on a field with a new
+	// value in nearly every record (a per-request id) cannot hold memory
+	// in proportion to the input. When a new key would pass its rule's
+	// cap, that rule's windows close in the order they are due until a key
+	// has none left: a window whose end the newest match has passed closes
+	// as it would anyway; one whose end is still ahead is closed early,
+	// its alert built from the matches it has, and counted in
 	// Stats.ClosedEarly; a later match of that key opens a new window.
 	// Other rules are not touched. Default DefaultMaxOpen; negative: no
 	// cap.
@@ -48,27 +50,29 @@ type Stats struct {
 	BelowCutoff int // alerts hidden by min-ip-priority
 	EvalErrors  int // having/tier evaluations that failed (taken as false)
 	Sealed      int // matches folded into their window's aggregate before it closed
-	ClosedEarly int // keys closed before their window ended, at the Options.MaxOpen cap
+	ClosedEarly int // windows closed before their end (later than the newest match), at the Options.MaxOpen cap
 	PeakOpen    int // most keys open at once, all rules together
-	// ClosedEarlyBy counts ClosedEarly by rule title.
+	// ClosedEarlyBy counts ClosedEarly by rule ("title (id)").
 	ClosedEarlyBy map[string]int
 }
 
 // Builder groups matches into alerts (docs/rule-attribute.md). In a scan,
 // Add every match and call Finish once: the result does not depend on the
-// order of Add calls, unless a rule reaches the Options.MaxOpen cap (which
-// key closes early depends on the keys open at the time; a scan adds in
-// its total order of hits, so its result is still reproducible). In serve, call Advance with the watermark (every
+// order of Add calls. In serve, call Advance with the watermark (every
 // match older than it has been added) to close the windows that ended
 // before it; Advance(t) for increasing t followed by Finish yields the same
 // alerts as Finish alone, as long as no match arrives older than the
-// watermark. A Builder is safe for concurrent use.
+// watermark. Both hold while no rule reaches the Options.MaxOpen cap;
+// past it, which windows close early depends on what is open when (a
+// scan adds in its total order of hits, so its result is still
+// reproducible). A Builder is safe for concurrent use.
 type Builder struct {
 	mu        sync.Mutex
 	opt       Options
 	keys      map[keyID]*keyState
 	due       dueHeap // when each key's next window can close
 	watermark time.Time
+	newest    time.Time // the latest match time added
 	stats     Stats
 	errs      []error
 	// rules holds, with the MaxOpen cap, each rule's open keys.
@@ -179,12 +183,15 @@ func (b *Builder) Add(m Match) error {
 	if !b.watermark.IsZero() && m.Time.Before(b.watermark) {
 		b.stats.Late++
 	}
+	if m.Time.After(b.newest) {
+		b.newest = m.Time
+	}
 	id := keyID{spec: m.Spec, key: groupKey(m.Spec, m.Fields)}
 	ks := b.keys[id]
 	if ks == nil {
 		if rk := b.ruleKeys(m.Spec); rk != nil {
 			if rk.open >= b.opt.MaxOpen {
-				b.closeFirstDue(rk)
+				b.makeRoom(rk)
 			}
 			rk.open++
 		}
@@ -293,23 +300,46 @@ func (b *Builder) live(e dueEntry) bool {
 	return ks != nil && ks.dueAt().Equal(e.at)
 }
 
-// closeFirstDue closes, at the MaxOpen cap, the rule's open key whose
-// window is due first: all its matches make their alerts now (kept in
-// b.early).
-func (b *Builder) closeFirstDue(rk *ruleKeys) {
-	for len(rk.due) > 0 {
+// makeRoom closes, at the MaxOpen cap, the rule's windows in the order
+// they are due until one of its keys has none left: a window that ended
+// before the newest match (its end passed in event time, not yet in the
+// watermark) closes as it would anyway; one that had not is closed early,
+// with the matches it has, and counted.
+func (b *Builder) makeRoom(rk *ruleKeys) {
+	for rk.open >= b.opt.MaxOpen && len(rk.due) > 0 {
 		e := heap.Pop(&rk.due).(dueEntry)
 		if !b.live(e) {
 			continue
 		}
-		b.stats.ClosedEarly++
-		if b.stats.ClosedEarlyBy == nil {
-			b.stats.ClosedEarlyBy = map[string]int{}
+		ks := b.keys[e.id]
+		if e.at.After(b.newest) {
+			b.stats.ClosedEarly++
+			if b.stats.ClosedEarlyBy == nil {
+				b.stats.ClosedEarlyBy = map[string]int{}
+			}
+			b.stats.ClosedEarlyBy[ruleLabel(e.id.spec.Rule)]++
 		}
-		b.stats.ClosedEarlyBy[e.id.spec.Rule.Title]++
-		b.early = b.closeKey(e.id, b.keys[e.id], time.Time{}, true, b.early)
-		return
+		// The key's first window: the one ending at its due time.
+		b.early = b.closeKey(e.id, ks, e.at, false, b.early)
+		if b.keys[e.id] == nil {
+			continue // the key closed: the loop ends
+		}
+		if at := ks.dueAt(); at.After(e.at) {
+			b.pushDue(dueEntry{at, e.id})
+		} else {
+			// Nothing closed (a per-match alert due at its own time):
+			// close the key whole.
+			b.early = b.closeKey(e.id, ks, time.Time{}, true, b.early)
+		}
 	}
+}
+
+// ruleLabel names a rule in Stats.ClosedEarlyBy: its title and id.
+func ruleLabel(r RuleRef) string {
+	if r.ID == "" {
+		return r.Title
+	}
+	return r.Title + " (" + r.ID + ")"
 }
 
 // close builds the alerts of every window ending at or before wm (all
