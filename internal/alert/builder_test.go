@@ -504,7 +504,6 @@ func TestMaxOpen(t *testing.T) {
 	}
 }
 
-
 // TestMaxOpenPerRule checks that the cap is per rule: a rule that opens a
 // key per match closes its own windows early, never another rule's.
 func TestMaxOpenPerRule(t *testing.T) {
