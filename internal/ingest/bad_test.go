@@ -270,6 +270,20 @@ func TestUnrecognised(t *testing.T) {
 	}
 }
 
+// TestForcedCSVLongHeader: a file read as CSV on request whose first line
+// does not end within the record limit (here UTF-16 text without a line
+// end, FuzzCSV's finding) is refused with a FormatError naming the file.
+func TestForcedCSVLongHeader(t *testing.T) {
+	in := "\xff\xfe" + strings.Repeat("J", 3000)
+	for _, limit := range []int{64, 1024} {
+		_, err := NewFile("in.csv", strings.NewReader(in), Options{Format: LayoutCSV, MaxRecordBytes: limit})
+		var fe *FormatError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), "in.csv: not a log file: CSV whose header line is longer than") {
+			t.Errorf("limit %d: got %v, want a FormatError about the header line", limit, err)
+		}
+	}
+}
+
 func TestFatalErrors(t *testing.T) {
 	good := `{"id":"1"}` + "\n"
 	t.Run("read error", func(t *testing.T) {

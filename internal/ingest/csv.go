@@ -245,6 +245,12 @@ func (f *File) startCSV(delim byte, forced bool) error {
 		n, st := c.parse(w.buf[w.r:w.w], w.eof)
 		if st == csvMore {
 			if w.w-w.r > limit {
+				if forced {
+					// Read as CSV on request, but its first line does not
+					// end within a record's limit: nothing to read.
+					return &FormatError{File: f.name, Compression: f.dec.compression, Encoding: f.dec.encoding,
+						Look: fmt.Sprintf("CSV whose header line is longer than %d bytes (the record limit)", limit)}
+				}
 				return errNotCSV
 			}
 			if _, res := w.fill(); res == fillErr {
