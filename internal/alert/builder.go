@@ -24,11 +24,13 @@ type Options struct {
 	// an alert (open windows), so that a group-by on a field with a new
 	// value in nearly every record (a per-request id) cannot hold memory
 	// in proportion to the input. When a new key would pass its rule's
-	// cap, that rule's windows close in the order they are due until a key
-	// has none left: a window whose end the newest match has passed closes
-	// as it would anyway; one whose end is still ahead is closed early,
-	// its alert built from the matches it has, and counted in
-	// Stats.ClosedEarly; a later match of that key opens a new window.
+	// cap, that rule's windows close in the order they are due, one at a
+	// time, until a key has none left. Each is closed early: its alert is
+	// built from the matches it has, and a later match of that key opens a
+	// new window; one whose end the watermark (Advance) had not reached is
+	// counted in Stats.ClosedEarly (it might have had more matches; in a
+	// scan the watermark trails the newest match by the longest
+	// correlation lag, so nearly every window closed at the cap counts).
 	// Other rules are not touched. Default DefaultMaxOpen; negative: no
 	// cap.
 	MaxOpen int
@@ -50,7 +52,7 @@ type Stats struct {
 	BelowCutoff int // alerts hidden by min-ip-priority
 	EvalErrors  int // having/tier evaluations that failed (taken as false)
 	Sealed      int // matches folded into their window's aggregate before it closed
-	ClosedEarly int // windows closed before their end (later than the newest match), at the Options.MaxOpen cap
+	ClosedEarly int // windows closed at the Options.MaxOpen cap before the watermark reached their end
 	PeakOpen    int // most keys open at once, all rules together
 	// ClosedEarlyBy counts ClosedEarly by rule ("title (id)").
 	ClosedEarlyBy map[string]int
@@ -72,13 +74,15 @@ type Builder struct {
 	keys      map[keyID]*keyState
 	due       dueHeap // when each key's next window can close
 	watermark time.Time
-	newest    time.Time // the latest match time added
 	stats     Stats
 	errs      []error
+	// dueCompact is the length of due at which its stale entries are
+	// dropped (with the MaxOpen cap, see pushDue).
+	dueCompact int
 	// rules holds, with the MaxOpen cap, each rule's open keys.
 	rules map[*Spec]*ruleKeys
-	// early holds the alerts of keys closed at the MaxOpen cap until the
-	// next Advance or Finish returns them.
+	// early holds the alerts of windows closed at the MaxOpen cap until
+	// the next Advance or Finish returns them.
 	early []Alert
 }
 
@@ -183,9 +187,6 @@ func (b *Builder) Add(m Match) error {
 	if !b.watermark.IsZero() && m.Time.Before(b.watermark) {
 		b.stats.Late++
 	}
-	if m.Time.After(b.newest) {
-		b.newest = m.Time
-	}
 	id := keyID{spec: m.Spec, key: groupKey(m.Spec, m.Fields)}
 	ks := b.keys[id]
 	if ks == nil {
@@ -277,20 +278,30 @@ func (b *Builder) pushDue(e dueEntry) {
 		return
 	}
 	heap.Push(&rk.due, e)
-	if len(rk.due) >= rk.compact {
-		// Windows that closed in Advance left their entries here: drop
-		// the stale ones, so the heap stays in proportion to the keys.
-		live := rk.due[:0]
-		for _, e := range rk.due {
-			if b.live(e) {
-				live = append(live, e)
-			}
-		}
-		clear(rk.due[len(live):])
-		rk.due = live
-		heap.Init(&rk.due)
-		rk.compact = 2*len(live) + 64
+	// Windows closed in Advance leave their entries in the rule's heap,
+	// and windows closed at the cap theirs in the Builder's, until the
+	// watermark passes them: drop the stale ones from time to time, so
+	// that both stay in proportion to the open keys.
+	b.dueCompact = b.compact(&b.due, b.dueCompact)
+	rk.compact = b.compact(&rk.due, rk.compact)
+}
+
+// compact drops the stale entries of h once it reaches at entries and
+// returns the length at which to do it again.
+func (b *Builder) compact(h *dueHeap, at int) int {
+	if len(*h) < at {
+		return at
 	}
+	live := (*h)[:0]
+	for _, e := range *h {
+		if b.live(e) {
+			live = append(live, e)
+		}
+	}
+	clear((*h)[len(live):])
+	*h = live
+	heap.Init(h)
+	return 2*len(live) + 64
 }
 
 // live reports whether e is a key's current due entry (not stale: the key
@@ -301,10 +312,8 @@ func (b *Builder) live(e dueEntry) bool {
 }
 
 // makeRoom closes, at the MaxOpen cap, the rule's windows in the order
-// they are due until one of its keys has none left: a window that ended
-// before the newest match (its end passed in event time, not yet in the
-// watermark) closes as it would anyway; one that had not is closed early,
-// with the matches it has, and counted.
+// they are due, one at a time, until one of its keys has none left; those
+// whose end the watermark had not reached are counted as closed early.
 func (b *Builder) makeRoom(rk *ruleKeys) {
 	for rk.open >= b.opt.MaxOpen && len(rk.due) > 0 {
 		e := heap.Pop(&rk.due).(dueEntry)
@@ -312,7 +321,7 @@ func (b *Builder) makeRoom(rk *ruleKeys) {
 			continue
 		}
 		ks := b.keys[e.id]
-		if e.at.After(b.newest) {
+		if e.at.After(b.watermark) {
 			b.stats.ClosedEarly++
 			if b.stats.ClosedEarlyBy == nil {
 				b.stats.ClosedEarlyBy = map[string]int{}
@@ -343,7 +352,7 @@ func ruleLabel(r RuleRef) string {
 }
 
 // close builds the alerts of every window ending at or before wm (all
-// windows when final), after those of keys closed early.
+// windows when final), after those of windows closed at the MaxOpen cap.
 func (b *Builder) close(wm time.Time, final bool) []Alert {
 	out := b.early
 	b.early = nil

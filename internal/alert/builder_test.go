@@ -552,11 +552,11 @@ func TestMaxOpenPerRule(t *testing.T) {
 	}
 }
 
-// TestMaxOpenEndedWindows checks that making room closes the windows in
-// the order they are due and only the first window of a key: windows whose
-// end the newest match has passed close as they would anyway (the alerts
-// are those of an uncapped run, nothing counts as closed early), and a
-// key's window that is still open stays open.
+// TestMaxOpenEndedWindows checks that making room closes one window at a
+// time: with matches in time order, closing the windows whose end has
+// passed gives the alerts of an uncapped run, and a key's window that is
+// still open stays open. Without a watermark each counts as closed early
+// (a later match might have joined it: see TestMaxOpenLateMatch).
 func TestMaxOpenEndedWindows(t *testing.T) {
 	s := specOf(t, "group-by: u\nwindow: 30m", RuleRef{})
 	ms := []Match{
@@ -568,27 +568,57 @@ func TestMaxOpenEndedWindows(t *testing.T) {
 		hit(s, "2026-11-20T08:34:00Z", 6, "u", "k0"), // at the cap: k1's first window (due 08:16), then k2 (08:28) close
 		hit(s, "2026-11-20T08:49:00Z", 7, "u", "k1"), // joins k1's second window
 	}
-	counts := func(alerts []Alert) []string {
-		var out []string
-		for _, a := range alerts {
-			out = append(out, fmt.Sprintf("%s:%d", a.Group["u"], a.Count))
-		}
-		slices.Sort(out)
-		return out
-	}
-	want := counts(build(t, Options{MaxOpen: -1}, ms...))
+	want := groupCounts(build(t, Options{MaxOpen: -1}, ms...))
 	b := NewBuilder(Options{MaxOpen: 2})
 	for _, m := range ms {
 		if err := b.Add(m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := counts(b.Finish()); !slices.Equal(got, want) {
+	if got := groupCounts(b.Finish()); !slices.Equal(got, want) {
 		t.Errorf("capped: %v, uncapped: %v", got, want)
 	}
-	if st := b.Stats(); st.ClosedEarly != 0 || st.PeakOpen != 2 {
-		t.Errorf("closed early %d, peak open %d; want 0 and 2", st.ClosedEarly, st.PeakOpen)
+	if st := b.Stats(); st.ClosedEarly != 2 || st.PeakOpen != 2 {
+		t.Errorf("closed early %d, peak open %d; want 2 and 2", st.ClosedEarly, st.PeakOpen)
 	}
+}
+
+// TestMaxOpenLateMatch: a window closed at the cap before the watermark
+// reached its end may miss a match that arrives later (a correlation's
+// hit is timed at its last event, behind the newest match): the alert
+// splits, and the count says so.
+func TestMaxOpenLateMatch(t *testing.T) {
+	s := specOf(t, "group-by: u\nwindow: 10m", RuleRef{})
+	ms := []Match{
+		hit(s, "2026-11-20T08:00:00Z", 1, "u", "a"),
+		hit(s, "2026-11-20T08:01:00Z", 2, "u", "c"),
+		hit(s, "2026-11-20T08:20:00Z", 3, "u", "b"), // at the cap: a (due 08:10) closes
+		hit(s, "2026-11-20T08:05:00Z", 4, "u", "a"), // late: a new window
+	}
+	if got, want := groupCounts(build(t, Options{MaxOpen: -1}, ms...)), []string{"a:2", "b:1", "c:1"}; !slices.Equal(got, want) {
+		t.Fatalf("uncapped: %v, want %v", got, want)
+	}
+	b := NewBuilder(Options{MaxOpen: 2})
+	for _, m := range ms {
+		if err := b.Add(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := groupCounts(b.Finish()), []string{"a:1", "a:1", "b:1", "c:1"}; !slices.Equal(got, want) {
+		t.Errorf("capped: %v, want %v", got, want)
+	}
+	if st := b.Stats(); st.ClosedEarly < 1 || st.ClosedEarlyBy["Test rule (rule-1)"] != st.ClosedEarly {
+		t.Errorf("closed early %d %v: the split window is not counted", st.ClosedEarly, st.ClosedEarlyBy)
+	}
+}
+
+func groupCounts(alerts []Alert) []string {
+	var out []string
+	for _, a := range alerts {
+		out = append(out, fmt.Sprintf("%s:%d", a.Group["u"], a.Count))
+	}
+	slices.Sort(out)
+	return out
 }
 
 // TestMaxOpenAfterAdvance checks the rule's due order after Advance closed
@@ -644,6 +674,31 @@ func TestMaxOpenStaleEntries(t *testing.T) {
 	}
 	if st := b.Stats(); st.ClosedEarly != 0 || st.PeakOpen > 10 {
 		t.Errorf("closed early %d, peak open %d; want 0 and a few", st.ClosedEarly, st.PeakOpen)
+	}
+}
+
+// TestMaxOpenFloodHeaps: a rule opening a key per match at its cap, its
+// windows far from the watermark, leaves the entries of the windows closed
+// at the cap stale in the Builder's heap until the watermark passes them:
+// that heap too stays in proportion to the open keys.
+func TestMaxOpenFloodHeaps(t *testing.T) {
+	s := specOf(t, "group-by: id\nwindow: 24h", RuleRef{})
+	b := NewBuilder(Options{MaxOpen: 3})
+	start := ts("2026-11-20T08:00:00Z")
+	for i := range 5000 {
+		at := start.Add(time.Duration(i) * time.Second)
+		if err := b.Add(hit(s, at.Format(time.RFC3339), i+1, "id", fmt.Sprint("req-", i))); err != nil {
+			t.Fatal(err)
+		}
+		if i%100 == 0 {
+			b.Advance(at.Add(-time.Minute))
+		}
+		if len(b.due) > 2*3+64 || len(b.rules[s].due) > 2*3+64 {
+			t.Fatalf("after %d matches: %d entries in the Builder's heap, %d in the rule's, for %d open keys", i+1, len(b.due), len(b.rules[s].due), len(b.keys))
+		}
+	}
+	if st := b.Stats(); st.ClosedEarly != 4997 {
+		t.Errorf("closed early %d, want 4997", st.ClosedEarly)
 	}
 }
 
