@@ -38,7 +38,7 @@ type Options struct {
 
 // DefaultMaxOpen is the default Options.MaxOpen, the same as the
 // correlations' cap on live keys per rule. A key with one match held
-// about 4 KB of peak RSS in the bench (the old dataset, one window per
+// about 4.5 KB of peak RSS in the bench (the old dataset, one window per
 // sign-in), so a flooding rule holds at most a few hundred MB.
 const DefaultMaxOpen = 100000
 
