@@ -479,12 +479,7 @@ func TestMaxOpen(t *testing.T) {
 		{2, map[string][]int{"a": {2, 1}, "b": {1, 1}, "c": {1}}, 3, 2},
 	}
 	for _, c := range cases {
-		b := NewBuilder(Options{MaxOpen: c.max})
-		for _, m := range ms {
-			if err := b.Add(m); err != nil {
-				t.Fatal(err)
-			}
-		}
+		b := filled(t, Options{MaxOpen: c.max}, ms...)
 		var alerts []Alert
 		// An Advance before the watermark reaches any window's end
 		// returns the alerts of the keys closed early.
@@ -569,12 +564,7 @@ func TestMaxOpenEndedWindows(t *testing.T) {
 		hit(s, "2026-11-20T08:49:00Z", 7, "u", "k1"), // joins k1's second window
 	}
 	want := groupCounts(build(t, Options{MaxOpen: -1}, ms...))
-	b := NewBuilder(Options{MaxOpen: 2})
-	for _, m := range ms {
-		if err := b.Add(m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b := filled(t, Options{MaxOpen: 2}, ms...)
 	if got := groupCounts(b.Finish()); !slices.Equal(got, want) {
 		t.Errorf("capped: %v, uncapped: %v", got, want)
 	}
@@ -598,18 +588,25 @@ func TestMaxOpenLateMatch(t *testing.T) {
 	if got, want := groupCounts(build(t, Options{MaxOpen: -1}, ms...)), []string{"a:2", "b:1", "c:1"}; !slices.Equal(got, want) {
 		t.Fatalf("uncapped: %v, want %v", got, want)
 	}
-	b := NewBuilder(Options{MaxOpen: 2})
-	for _, m := range ms {
-		if err := b.Add(m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	b := filled(t, Options{MaxOpen: 2}, ms...)
 	if got, want := groupCounts(b.Finish()), []string{"a:1", "a:1", "b:1", "c:1"}; !slices.Equal(got, want) {
 		t.Errorf("capped: %v, want %v", got, want)
 	}
 	if st := b.Stats(); st.ClosedEarly < 1 || st.ClosedEarlyBy["Test rule (rule-1)"] != st.ClosedEarly {
 		t.Errorf("closed early %d %v: the split window is not counted", st.ClosedEarly, st.ClosedEarlyBy)
 	}
+}
+
+// filled returns a Builder with ms added.
+func filled(t *testing.T, opt Options, ms ...Match) *Builder {
+	t.Helper()
+	b := NewBuilder(opt)
+	for _, m := range ms {
+		if err := b.Add(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b
 }
 
 func groupCounts(alerts []Alert) []string {
