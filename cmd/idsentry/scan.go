@@ -96,7 +96,7 @@ Exit codes: 0 ok; 1 alerts at or above --fail-on; 2 usage error; 3 an input coul
 	fl.IntVar(&f.riskTactics, "risk-tactics", 0, "risk incident threshold: distinct ATT&CK tactics per entity in 7 days (default 3)")
 	fl.IntVar(&f.riskRules, "risk-rules", 0, "risk incident threshold: distinct rules with the tactics (default 4)")
 	fl.IntVar(&f.maxDistinct, "max-distinct", 0, "cap on distinct values kept per correlation key (default 10000)")
-	fl.IntVar(&f.maxOpen, "max-open-windows", 0, "cap per rule on group-by keys with an open alert window; past it the rule's windows close in due order, early if they must (default 100000, -1: no cap)")
+	fl.IntVar(&f.maxOpen, "max-open-windows", 0, "cap per rule on group-by keys with an open alert window; past it the rule's windows close early, in the order they are due (default 100000, -1: no cap)")
 	fl.IntVar(&f.minIPPriority, "min-ip-priority", -1, "hide MFA-rejection alerts whose IP investigation priority is not above this (the seed's cutoff is 20; default: rank only)")
 	fl.StringVar(&f.title, "title", "", "title of the HTML report")
 	fl.StringArrayVar(&f.geoip, "geoip", nil, "MaxMind/DB-IP .mmdb (Country/City/ASN) for country/ASN on alert IPs; repeatable")

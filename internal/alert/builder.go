@@ -112,6 +112,8 @@ type keyState struct {
 	agg *window
 	// sealAt is the number of pending matches at which Add seals next.
 	sealAt int
+	// rule is the spec's open keys under the MaxOpen cap (nil: no cap).
+	rule *ruleKeys
 }
 
 // sealMin is the number of pending matches of a key below which Add does
@@ -190,13 +192,14 @@ func (b *Builder) Add(m Match) error {
 	id := keyID{spec: m.Spec, key: groupKey(m.Spec, m.Fields)}
 	ks := b.keys[id]
 	if ks == nil {
-		if rk := b.ruleKeys(m.Spec); rk != nil {
+		rk := b.ruleKeys(m.Spec)
+		if rk != nil {
 			if rk.open >= b.opt.MaxOpen {
 				b.makeRoom(rk)
 			}
 			rk.open++
 		}
-		ks = &keyState{spec: m.Spec}
+		ks = &keyState{spec: m.Spec, rule: rk}
 		b.keys[id] = ks
 		b.stats.PeakOpen = max(b.stats.PeakOpen, len(b.keys))
 	}
@@ -204,7 +207,7 @@ func (b *Builder) Add(m Match) error {
 	// older than it joins it (the watermark was passed: see Advance).
 	if ks.agg == nil && (len(ks.pending) == 0 || m.Time.Before(ks.earliest)) {
 		ks.earliest = m.Time
-		b.pushDue(dueEntry{ks.dueAt(), id})
+		b.pushDue(dueEntry{ks.dueAt(), id}, ks)
 	}
 	ks.pending = append(ks.pending, &m)
 	ks.sorted = false
@@ -269,11 +272,11 @@ func (b *Builder) ruleKeys(s *Spec) *ruleKeys {
 	return rk
 }
 
-// pushDue records when a key's next window can close, in the Builder's
-// heap and (with the cap) its rule's.
-func (b *Builder) pushDue(e dueEntry) {
+// pushDue records when the next window of key ks can close, in the
+// Builder's heap and (with the cap) its rule's.
+func (b *Builder) pushDue(e dueEntry, ks *keyState) {
 	heap.Push(&b.due, e)
-	rk := b.ruleKeys(e.id.spec)
+	rk := ks.rule
 	if rk == nil {
 		return
 	}
@@ -334,7 +337,7 @@ func (b *Builder) makeRoom(rk *ruleKeys) {
 			continue // the key closed: the loop ends
 		}
 		if at := ks.dueAt(); at.After(e.at) {
-			b.pushDue(dueEntry{at, e.id})
+			b.pushDue(dueEntry{at, e.id}, ks)
 		} else {
 			// Nothing closed (a per-match alert due at its own time):
 			// close the key whole.
@@ -381,7 +384,7 @@ func (b *Builder) close(wm time.Time, final bool) []Alert {
 			out = b.closeKey(e.id, ks, wm, false, out)
 			if len(ks.pending) > 0 || ks.agg != nil {
 				if at := ks.dueAt(); at.After(e.at) {
-					b.pushDue(dueEntry{at, e.id})
+					b.pushDue(dueEntry{at, e.id}, ks)
 				} else {
 					later = append(later, dueEntry{at, e.id})
 				}
@@ -449,8 +452,8 @@ func (b *Builder) closeKey(id keyID, ks *keyState, wm time.Time, final bool, out
 	}
 	if len(ks.pending) == 0 && ks.agg == nil {
 		delete(b.keys, id)
-		if rk := b.rules[id.spec]; rk != nil {
-			rk.open--
+		if ks.rule != nil {
+			ks.rule.open--
 		}
 	}
 	return out
