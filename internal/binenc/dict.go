@@ -99,3 +99,20 @@ func (d *Decoder) Ref(r *DictReader) string {
 func (d *Decoder) RefList(r *DictReader) []string {
 	return d.list(func() string { return d.Ref(r) })
 }
+
+// AppendRefList reads a list DictWriter.AppendList wrote and appends its
+// strings to dst, so that several lists can share one array.
+func (d *Decoder) AppendRefList(dst []string, r *DictReader) []string {
+	n := d.Int()
+	if d.err != nil || n == 0 {
+		return dst
+	}
+	if n > len(d.b) { // every string takes at least one byte
+		d.fail()
+		return dst
+	}
+	for range n {
+		dst = append(dst, d.Ref(r))
+	}
+	return dst
+}

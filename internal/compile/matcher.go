@@ -3,6 +3,7 @@ package compile
 import (
 	"math/bits"
 
+	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/event"
 )
 
@@ -23,11 +24,19 @@ type Matcher struct {
 	cand    []uint64 // candidate rules of the current event (prefilter)
 	pending int      // prefiltered rules not yet marked
 	markFn  func(id int32, start int) bool
+
+	in  *binenc.Interner // the strings of why values
+	why []FieldValue     // scratch of try
 }
+
+// str returns b as a string for a why value: the values that made rules
+// match repeat from event to event (a result code, an app), so they are
+// shared, not copied each time.
+func (m *Matcher) str(b []byte) string { return m.in.String(b) }
 
 // NewMatcher returns a Matcher for the set.
 func (s *Set) NewMatcher() *Matcher {
-	m := &Matcher{set: s, slots: make([]slot, s.slots)}
+	m := &Matcher{set: s, slots: make([]slot, s.slots), in: binenc.NewInterner()}
 	m.markFn = m.mark
 	return m
 }
@@ -97,5 +106,15 @@ func (m *Matcher) try(kr *kindRule, emit func(*Rule, []FieldValue)) {
 	if !kr.cond.eval(m) {
 		return
 	}
-	emit(kr.rule, kr.cond.why(m, nil))
+	// The pairs are gathered in a scratch list and copied once, at their
+	// number: one allocation per match, not one per growth.
+	why := kr.cond.why(m, m.why[:0])
+	var out []FieldValue
+	if len(why) > 0 {
+		out = make([]FieldValue, len(why))
+		copy(out, why)
+		clear(why)
+	}
+	m.why = why[:0]
+	emit(kr.rule, out)
 }

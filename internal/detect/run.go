@@ -1,11 +1,13 @@
 package detect
 
 import (
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/idsentry/idsentry/internal/alert"
+	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/compile"
 	"github.com/idsentry/idsentry/internal/engine"
 	"github.com/idsentry/idsentry/internal/event"
@@ -101,6 +103,9 @@ type Worker struct {
 	cur     *event.Event
 	paths   map[kindField]event.Path
 	pending []*engine.Match
+	in      *binenc.Interner // the extracted values' strings
+	vals    []string         // extract's scratch: the values
+	spans   [][2]int         // and each field's span in them
 }
 
 // flush hands the buffered matches to the batch.
@@ -119,7 +124,8 @@ type kindField struct {
 
 // NewWorker returns the handler of worker id.
 func (d *Detector) NewWorker(id int) *Worker {
-	w := &Worker{d: d, id: id, w: d.eng.NewWorker(), ips: alert.NewIPStats(0), paths: map[kindField]event.Path{}}
+	w := &Worker{d: d, id: id, w: d.eng.NewWorker(), ips: alert.NewIPStats(0), paths: map[kindField]event.Path{},
+		in: binenc.NewInterner()}
 	w.add = func(m *engine.Match) {
 		// A rule reported only through its correlations (most matches: the
 		// base rules of sequences and first-seen rules) shows in an alert
@@ -164,7 +170,9 @@ func (w *Worker) extract(r *compile.Rule, ev *event.Event) map[string][]string {
 	if len(fs) == 0 || ev == nil || ev.Doc == nil {
 		return nil
 	}
-	out := make(map[string][]string, len(fs))
+	// The values go to a scratch list first, then to one array that all
+	// the lists of the map share (one allocation, not one per field).
+	w.vals, w.spans = w.vals[:0], w.spans[:0]
 	for _, f := range fs {
 		k := kindField{ev.Kind, f}
 		path, ok := w.paths[k]
@@ -172,18 +180,35 @@ func (w *Worker) extract(r *compile.Rule, ev *event.Event) map[string][]string {
 			path, _ = normalize.Resolve(ev.Kind, f)
 			w.paths[k] = path
 		}
-		var vs []string
+		start := len(w.vals)
 		event.Each(ev.Doc, path, func(v *fastjson.Value) bool {
-			if s := event.Text(v); s != "" {
+			var s string
+			if v.Type() == fastjson.TypeString {
+				// Field values repeat from record to record (users, apps,
+				// countries): shared, they cost no allocation.
+				s = w.in.String(v.GetStringBytes())
+			} else {
+				s = event.Text(v)
+			}
+			if s != "" {
 				if !utf8.ValidString(s) {
 					s = string([]rune(s))
 				}
-				vs = append(vs, s)
+				w.vals = append(w.vals, s)
 			}
 			return true
 		})
-		if len(vs) > 0 {
-			out[f] = vs
+		w.spans = append(w.spans, [2]int{start, len(w.vals)})
+	}
+	out := make(map[string][]string, len(fs))
+	if len(w.vals) == 0 {
+		return out
+	}
+	vals := slices.Clone(w.vals)
+	clear(w.vals)
+	for i, f := range fs {
+		if sp := w.spans[i]; sp[0] < sp[1] {
+			out[f] = vals[sp[0]:sp[1]:sp[1]]
 		}
 	}
 	return out

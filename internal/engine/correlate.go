@@ -87,6 +87,7 @@ func (c *correlator) consume(m *Match) {
 	}
 	if m.Time.IsZero() {
 		c.stats.NoTime++
+		m.feeds = nil
 		return
 	}
 	feeds := m.feeds
@@ -104,15 +105,24 @@ func (c *correlator) consume(m *Match) {
 	}
 }
 
+// foldAll returns vs lower-cased: vs itself when no value changes (the
+// lists are only read).
 func foldAll(vs []string) []string {
+	for i, v := range vs {
+		if l := strings.ToLower(v); l != v {
+			out := make([]string, len(vs))
+			copy(out, vs[:i])
+			out[i] = l
+			for j := i + 1; j < len(vs); j++ {
+				out[j] = strings.ToLower(vs[j])
+			}
+			return out
+		}
+	}
 	if len(vs) == 0 {
 		return nil
 	}
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = strings.ToLower(v)
-	}
-	return out
+	return vs
 }
 
 func (c *correlator) emit(h *Hit) {

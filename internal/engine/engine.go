@@ -231,6 +231,7 @@ type Worker struct {
 	emit   func(*Match)
 	onHit  func(*compile.Rule, []compile.FieldValue)
 	buf    []byte // scratch for spilled snapshots
+	key    []byte // scratch for a key of several group-by values
 	// groups caches, for the current event, the text of each group-by
 	// path (by the path's identity: inputs share equal paths), which
 	// several correlations read.
@@ -242,6 +243,27 @@ type Worker struct {
 type groupText struct {
 	epoch       uint64
 	text, lower string
+	one         []string // {text}, made on first use: the group of a one-field key
+}
+
+// groupOne returns what groupValue does and the text as a one-value group,
+// shared by the feeds of the event that group by p alone (groups are only
+// read).
+func (w *Worker) groupOne(ev *event.Event, p event.Path) (text, lower string, one []string) {
+	text, lower = w.groupValue(ev, p)
+	if text == "" {
+		return text, lower, nil
+	}
+	if len(p) == 0 {
+		return text, lower, []string{text}
+	}
+	id := unsafe.SliceData(p)
+	g := w.groups[id]
+	if g.one == nil {
+		g.one = []string{text}
+		w.groups[id] = g
+	}
+	return text, lower, g.one
 }
 
 // groupValue returns the text of path p in the current event and its
@@ -257,7 +279,7 @@ func (w *Worker) groupValue(ev *event.Event, p event.Path) (text, lower string) 
 	}
 	text = event.Text(event.Lookup(ev.Doc, p))
 	lower = strings.ToLower(text)
-	w.groups[id] = groupText{w.epoch, text, lower}
+	w.groups[id] = groupText{epoch: w.epoch, text: text, lower: lower}
 	return text, lower
 }
 
@@ -287,15 +309,25 @@ func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 		}
 		w.ident = identity(ev)
 	}
-	m := &Match{Rule: r, Time: ev.Time, Event: w.stored, Why: why, ident: w.ident}
 	legacy := r.Correlation != nil && r.Correlation.Legacy
 	n := len(r.In)
 	if legacy {
 		n++
 	}
-	if n > 0 {
-		m.feeds = make([]feed, 0, n)
+	var m *Match
+	switch {
+	case n == 0:
+		m = &Match{}
+	case n <= 3:
+		// The match and its feeds in one allocation (the worker's
+		// matches live until their run is written).
+		mf := &matchFeeds{}
+		m = &mf.Match
+		m.feeds = mf.room[:0:n]
+	default:
+		m = &Match{feeds: make([]feed, 0, n)}
 	}
+	m.Rule, m.Time, m.Event, m.Why, m.ident = r, ev.Time, w.stored, why, w.ident
 	if legacy {
 		m.feeds = append(m.feeds, w.feed(r, r, ev))
 	}
@@ -303,6 +335,12 @@ func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 		m.feeds = append(m.feeds, w.feed(c, r, ev))
 	}
 	w.emit(m)
+}
+
+// matchFeeds is a match with room for up to three feeds.
+type matchFeeds struct {
+	Match
+	room [3]feed
 }
 
 // identity names the record for de-duplication and ordering.
@@ -314,7 +352,7 @@ func identity(ev *event.Event) string {
 }
 
 // feed extracts what a match of rule r contributes to correlation c. Its
-// key is always groupKey(group) (runs do not store it).
+// key is its group values lower-cased, joined with 0x1f.
 func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 	f := feed{corr: w.e.index[c]}
 	in := c.Correlation.Input(r, ev.Kind)
@@ -323,15 +361,16 @@ func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 	}
 	f.pos = in.Position
 	f.ok = true
-	var key strings.Builder
 	if len(in.GroupPaths) == 1 {
 		// The usual case: the key is the one value, lower-cased.
-		text, lower := w.groupValue(ev, in.GroupPaths[0])
+		text, lower, one := w.groupOne(ev, in.GroupPaths[0])
 		f.ok = text != ""
 		if f.ok {
-			f.key, f.group = lower, []string{text}
+			f.key, f.group = lower, one
 		}
 	} else {
+		f.group = make([]string, 0, len(in.GroupPaths))
+		key := w.key[:0]
 		for i, p := range in.GroupPaths {
 			text, lower := w.groupValue(ev, p)
 			if text == "" {
@@ -339,12 +378,12 @@ func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 				break
 			}
 			if i > 0 {
-				key.WriteByte(0x1f)
+				key = append(key, 0x1f)
 			}
-			key.WriteString(lower)
+			key = append(key, lower...)
 			f.group = append(f.group, text)
 		}
-		f.key = key.String()
+		f.key, w.key = string(key), key
 	}
 	if len(in.FieldPaths) == 0 || !f.ok {
 		return f

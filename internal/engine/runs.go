@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/compile"
@@ -76,8 +75,8 @@ func appendMatch(dst []byte, m, prev *Match, dict *binenc.DictWriter, scratch *[
 	for i := range m.feeds {
 		f := &m.feeds[i]
 		dst = binenc.AppendUvarint(dst, uint64(f.corr))
-		// The key is not written: it is the group values folded.
 		dst = dict.AppendList(dst, f.group)
+		dst = dict.Append(dst, f.key)
 		dst = dict.AppendList(dst, f.values)
 		dst = binenc.AppendFloat(dst, f.num)
 		dst = binenc.AppendBool(dst, f.numOK)
@@ -85,23 +84,6 @@ func appendMatch(dst []byte, m, prev *Match, dict *binenc.DictWriter, scratch *[
 		dst = binenc.AppendBool(dst, f.ok)
 	}
 	return dst
-}
-
-// groupKey is the correlation key of group values, as Worker.feed makes
-// it (from the values it found, also when one is missing): the values
-// lower-cased, joined with 0x1f.
-func groupKey(group []string) string {
-	if len(group) == 1 {
-		return strings.ToLower(group[0])
-	}
-	var b strings.Builder
-	for i, g := range group {
-		if i > 0 {
-			b.WriteByte(0x1f)
-		}
-		b.WriteString(strings.ToLower(g))
-	}
-	return b.String()
 }
 
 // runDecoder decodes the records of runs, sharing what repeats between
@@ -115,6 +97,24 @@ type runDecoder struct {
 	ident string        // the last match's record identity
 	evBin []byte        // the last event's encoding
 	ev    *event.Stored // and the event
+	// Scratch of decodeMatch: the strings of a match's lists, each list's
+	// span in them, and the keys of its Data.
+	strs  []string
+	spans [][2]int
+	keys  []string
+	// The feeds of the matches decoded next: their correlations consume
+	// them in order and drop them, so one array serves many matches.
+	feeds []feed
+}
+
+// newFeeds returns room for n feeds.
+func (rd *runDecoder) newFeeds(n int) []feed {
+	if len(rd.feeds) < n {
+		rd.feeds = make([]feed, max(n, 256))
+	}
+	fs := rd.feeds[:n:n]
+	rd.feeds = rd.feeds[n:]
+	return fs
 }
 
 func (e *Engine) newRunDecoder(sp *event.Spill) *runDecoder {
@@ -176,21 +176,33 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 			m.Why[i] = compile.FieldValue{Field: d.Ref(dict), Value: d.Ref(dict)}
 		}
 	}
+	// The string lists of the match (its Data and its feeds' groups and
+	// values) share one array, made once their number is known: one
+	// allocation per match, not one per list. Each list is capped at its
+	// length, so an append to one never writes into the next.
+	rd.strs, rd.spans = rd.strs[:0], rd.spans[:0]
+	list := func() {
+		start := len(rd.strs)
+		rd.strs = d.AppendRefList(rd.strs, dict)
+		rd.spans = append(rd.spans, [2]int{start, len(rd.strs)})
+	}
+	nData := 0
 	if n := d.Int(); n > 0 && n <= d.Len() {
-		m.Data = make(map[string][]string, n)
+		nData = n
+		rd.keys = rd.keys[:0]
 		for range n {
-			k := d.Ref(dict)
-			m.Data[k] = d.RefList(dict)
+			rd.keys = append(rd.keys, d.Ref(dict))
+			list()
 		}
 	}
 	if n := d.Int(); n > 0 && n <= d.Len() {
-		m.feeds = make([]feed, n)
+		m.feeds = rd.newFeeds(n)
 		for i := range m.feeds {
 			f := &m.feeds[i]
 			f.corr = d.Int()
-			f.group = d.RefList(dict)
-			f.key = groupKey(f.group)
-			f.values = d.RefList(dict)
+			list()
+			f.key = d.Ref(dict)
+			list()
 			f.num = d.Float()
 			f.numOK = d.Bool()
 			f.pos = d.Int()
@@ -198,6 +210,31 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 			if f.corr >= len(e.corrs) {
 				return nil, fmt.Errorf("match run: bad correlation index %d", f.corr)
 			}
+		}
+	}
+	if d.Err() == nil {
+		var slab []string
+		if len(rd.strs) > 0 {
+			slab = slices.Clone(rd.strs)
+			clear(rd.strs) // the scratch does not keep the strings alive
+		}
+		at := func(i int) []string {
+			sp := rd.spans[i]
+			if sp[0] == sp[1] {
+				return nil
+			}
+			return slab[sp[0]:sp[1]:sp[1]]
+		}
+		if nData > 0 {
+			m.Data = make(map[string][]string, nData)
+			for i, k := range rd.keys {
+				m.Data[k] = at(i)
+			}
+			clear(rd.keys)
+		}
+		for i := range m.feeds {
+			m.feeds[i].group = at(nData + 2*i)
+			m.feeds[i].values = at(nData + 2*i + 1)
 		}
 	}
 	if err := d.Err(); err != nil {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -150,25 +151,40 @@ func TestDiscardRemovesRuns(t *testing.T) {
 	}
 }
 
-// TestFeedKeyIsGroupKey: a feed's key is its group values folded, which
-// runs rely on to leave the key out.
-func TestFeedKeyIsGroupKey(t *testing.T) {
+// TestRunRecordRoundTrip: a match read back from its run record has the
+// feeds (key included) and data it was written with, and its lists, which
+// share one array, are capped: appending to one leaves the next alone.
+func TestRunRecordRoundTrip(t *testing.T) {
 	set := compileRules(t, allTypes)
 	e := New(set, Options{})
 	w := e.NewWorker()
 	r := rand.New(rand.NewPCG(3, 4))
-	n := 0
+	dw, dr := binenc.NewDictWriter(), &binenc.DictReader{}
+	rd := e.newRunDecoder(nil)
+	var prevIn, prevOut *Match
+	feeds := 0
 	for _, ev := range randomEvents(t, r, 200) {
 		w.Match(ev, func(m *Match) {
-			for _, f := range m.feeds {
-				n++
-				if f.key != groupKey(f.group) {
-					t.Errorf("feed key %q, group %q", f.key, f.group)
-				}
+			m.Data = map[string][]string{"ip": {ev.ID, "x"}, "user": {"u"}, "none": nil}
+			want := fmt.Sprintf("%+v %v", m.feeds, m.Data)
+			b := appendMatch(nil, m, prevIn, dw, new([]byte))
+			got, err := rd.decodeMatch(b, prevOut, dr)
+			if err != nil {
+				t.Fatal(err)
 			}
+			if g := fmt.Sprintf("%+v %v", got.feeds, got.Data); g != want {
+				t.Fatalf("read back\n%s\nwritten\n%s", g, want)
+			}
+			feeds += len(got.feeds)
+			ip := got.Data["ip"]
+			_ = append(ip, "appended")
+			if u := got.Data["user"]; len(u) != 1 || u[0] != "u" {
+				t.Fatalf("an append to one list changed another: %q", u)
+			}
+			prevIn, prevOut = m, got
 		})
 	}
-	if n == 0 {
+	if feeds == 0 {
 		t.Fatal("no feeds")
 	}
 }
