@@ -16,10 +16,13 @@ const (
 	RowJq    = "d"
 	// RowIngest is the scan's reading path with no rules (StageIngest).
 	RowIngest = "e0"
-	RowScan1  = "e1"
-	RowScanN  = "eN"
-	RowGzip1  = "f1"
-	RowGzipN  = "fN"
+	// RowMatch is the reading path with the rules evaluated and the
+	// matches dropped (StageMatch).
+	RowMatch = "em"
+	RowScan1 = "e1"
+	RowScanN = "eN"
+	RowGzip1 = "f1"
+	RowGzipN = "fN"
 	// Scaling rows without the duplicate-record set, at both sizes.
 	RowNoDedupSmall = "e1-nodedup-1x"
 	RowNoDedupBig   = "e1-nodedup-5x"
@@ -199,6 +202,10 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	if e0, e1, b := rep.row(RowIngest), rep.row(RowScan1), rep.row(RowParse); e0 != nil && e1 != nil && b != nil {
 		p.printf("\nFloor: reading and normalising alone (e0), 1 core, runs at %.0f MB/s = %.0f%% of (b); the scan (e) at %.0f%% of that.\n",
 			e0.MBps(), 100*e0.MBps()/b.MBps(), 100*e1.MBps()/e0.MBps())
+		if em := rep.row(RowMatch); em != nil {
+			p.printf("With the rules evaluated and every match dropped (em), %.0f MB/s = %.0f%% of (b): what (e) could reach if its matches cost nothing.\n",
+				em.MBps(), 100*em.MBps()/b.MBps())
+		}
 	}
 	return p.err
 }

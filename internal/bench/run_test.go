@@ -75,7 +75,7 @@ func TestRunEndToEnd(t *testing.T) {
 	if rep.Dataset.Bytes < 1_000_000 || rep.Dataset.Records == 0 || rep.Dataset.GzipBytes == 0 {
 		t.Errorf("dataset = %+v, want 1 MB of records and a gzip copy", rep.Dataset)
 	}
-	want := []string{RowRaw, RowParse, RowNaive, RowJq, RowIngest, RowScan1, RowScanN, RowGzip1, RowGzipN}
+	want := []string{RowRaw, RowParse, RowNaive, RowJq, RowIngest, RowMatch, RowScan1, RowScanN, RowGzip1, RowGzipN}
 	if len(rep.Rows) != len(want) {
 		t.Fatalf("%d rows, want %d", len(rep.Rows), len(want))
 	}
@@ -92,10 +92,13 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 	}
 	// Every record is read by every stage, gzip or not.
-	for _, id := range []string{RowRaw, RowParse, RowNaive, RowIngest, RowScan1, RowScanN, RowGzip1, RowGzipN} {
+	for _, id := range []string{RowRaw, RowParse, RowNaive, RowIngest, RowMatch, RowScan1, RowScanN, RowGzip1, RowGzipN} {
 		if got := rep.row(id).Result.Records; got != rep.Dataset.Records {
 			t.Errorf("row %s read %d records, want %d", id, got, rep.Dataset.Records)
 		}
+	}
+	if rep.row(RowMatch).Result.Matches == 0 {
+		t.Errorf("the rules-only stage counted no match")
 	}
 	if got, want := rep.row(RowScanN).Result.Matches, rep.row(RowScan1).Result.Matches; got != want {
 		t.Errorf("scan on all cores found %d matches, on one core %d", got, want)

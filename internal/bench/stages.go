@@ -9,8 +9,10 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"sync/atomic"
 	"time"
 
+	"github.com/idsentry/idsentry/internal/compile"
 	"github.com/idsentry/idsentry/internal/detect"
 	"github.com/idsentry/idsentry/internal/event"
 	"github.com/idsentry/idsentry/internal/normalize"
@@ -27,7 +29,11 @@ const (
 	// StageIngest is scan.Run with no rules: reading, decoding,
 	// de-duplicating and normalising, the floor under StageScan.
 	StageIngest = "ingest"
-	StageCorr   = "corr" // 1 million distinct users through correlations
+	// StageMatch is StageIngest with every rule evaluated on every event
+	// and the matches dropped: no per-match work, no correlation, no
+	// alerts. What the scan costs before its matches cost anything.
+	StageMatch = "match"
+	StageCorr  = "corr" // 1 million distinct users through correlations
 )
 
 // StageOptions configure one stage run in a child process.
@@ -103,6 +109,12 @@ func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
 		measured = func() error { return scanFile(ctx, o.File, rules.Pack, o.NoDedup, res) }
 	case StageIngest:
 		measured = func() error { return ingestFile(ctx, o.File, o.NoDedup, res) }
+	case StageMatch:
+		rules, err := LoadRules(o.Sigma)
+		if err != nil {
+			return nil, err
+		}
+		measured = func() error { return matchFile(ctx, o.File, rules.Pack, o.NoDedup, res) }
 	case StageCorr:
 		measured = func() error { return correlate(o.Users, res) }
 	default:
@@ -281,6 +293,29 @@ func naive(path string, rules *Rules, res *StageResult) error {
 // handed to no rule: what every scan pays before matching.
 func ingestFile(ctx context.Context, path string, noDedup bool, res *StageResult) error {
 	return runScan(ctx, path, scan.Options{NoDedup: noDedup}, res)
+}
+
+// matchFile runs the scan command's reading path over one file with every
+// rule of pack evaluated on each event (compile.Matcher, as the scan's
+// workers do) and the matches counted, then dropped.
+func matchFile(ctx context.Context, path string, pack *detect.Pack, noDedup bool, res *StageResult) error {
+	var matches atomic.Int64
+	err := runScan(ctx, path, scan.Options{
+		NewHandler: func(int) scan.Handler { return &matchOnly{m: pack.Set.NewMatcher(), n: &matches} },
+		NoDedup:    noDedup,
+	}, res)
+	res.Matches = matches.Load()
+	return err
+}
+
+// matchOnly is a scan.Handler that evaluates the rules and counts matches.
+type matchOnly struct {
+	m *compile.Matcher
+	n *atomic.Int64
+}
+
+func (h *matchOnly) Event(ev *event.Event) {
+	h.m.Match(ev, func(*compile.Rule, []compile.FieldValue) { h.n.Add(1) })
 }
 
 // runScan runs scan.Run over one file and records the bytes and records

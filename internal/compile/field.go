@@ -142,7 +142,7 @@ func anyVal(m *Matcher, vals []val, t test) bool {
 func whyVal(m *Matcher, vals []val, t test, field string, out []FieldValue) []FieldValue {
 	for i := range vals {
 		if t(m, &vals[i]) {
-			return append(out, FieldValue{Field: field, Value: m.str(m.text(&vals[i]))})
+			return append(out, FieldValue{Field: field, Value: string(m.text(&vals[i]))})
 		}
 	}
 	return out
@@ -175,7 +175,7 @@ func existsNode(idx int, field string, values []sigma.Value) (node, error) {
 			s := m.slot(idx)
 			text := ""
 			if len(s.vals) > 0 {
-				text = m.str(m.text(&s.vals[0]))
+				text = string(m.text(&s.vals[0]))
 			}
 			return append(out, FieldValue{Field: field, Value: text})
 		},
@@ -243,7 +243,7 @@ func (b *builder) fieldRefNode(idx int, field string, fm *sigma.FieldMatcher, s 
 		why: func(m *Matcher, out []FieldValue) []FieldValue {
 			for _, r := range refs {
 				if i, ok := match(m, r); ok {
-					return append(out, FieldValue{Field: field, Value: m.str(m.text(&m.slot(idx).vals[i]))})
+					return append(out, FieldValue{Field: field, Value: string(m.text(&m.slot(idx).vals[i]))})
 				}
 			}
 			return out

@@ -3,7 +3,6 @@ package compile
 import (
 	"math/bits"
 
-	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/event"
 )
 
@@ -25,18 +24,12 @@ type Matcher struct {
 	pending int      // prefiltered rules not yet marked
 	markFn  func(id int32, start int) bool
 
-	in  *binenc.Interner // the strings of why values
-	why []FieldValue     // scratch of try
+	why []FieldValue // scratch of try
 }
-
-// str returns b as a string for a why value: the values that made rules
-// match repeat from event to event (a result code, an app), so they are
-// shared, not copied each time.
-func (m *Matcher) str(b []byte) string { return m.in.String(b) }
 
 // NewMatcher returns a Matcher for the set.
 func (s *Set) NewMatcher() *Matcher {
-	m := &Matcher{set: s, slots: make([]slot, s.slots), in: binenc.NewInterner()}
+	m := &Matcher{set: s, slots: make([]slot, s.slots)}
 	m.markFn = m.mark
 	return m
 }

@@ -179,10 +179,17 @@ func (n *Normalizer) canonicalTime(t time.Time) *fastjson.Value {
 // canonicalizeTime rewrites obj[key] to the canonical UTC form and returns the time.
 // A value that does not parse is left as it is.
 func (n *Normalizer) canonicalizeTime(obj *fastjson.Value, key string) (time.Time, bool) {
-	t, ok := timestampOf(obj.Get(key))
-	if ok {
-		obj.Set(key, n.canonicalTime(t))
+	v := obj.Get(key)
+	t, ok := timestampOf(v)
+	if !ok {
+		return t, ok
 	}
+	var buf [40]byte
+	canon := t.UTC().AppendFormat(buf[:0], time.RFC3339Nano)
+	if v.Type() == fastjson.TypeString && string(v.GetStringBytes()) == string(canon) {
+		return t, ok // already canonical (the usual case): nothing to rewrite
+	}
+	obj.Set(key, n.Arena.NewStringBytes(canon))
 	return t, ok
 }
 
