@@ -309,25 +309,15 @@ func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 		}
 		w.ident = identity(ev)
 	}
+	m := &Match{Rule: r, Time: ev.Time, Event: w.stored, Why: why, ident: w.ident}
 	legacy := r.Correlation != nil && r.Correlation.Legacy
 	n := len(r.In)
 	if legacy {
 		n++
 	}
-	var m *Match
-	switch {
-	case n == 0:
-		m = &Match{}
-	case n <= 3:
-		// The match and its feeds in one allocation (the worker's
-		// matches live until their run is written).
-		mf := &matchFeeds{}
-		m = &mf.Match
-		m.feeds = mf.room[:0:n]
-	default:
-		m = &Match{feeds: make([]feed, 0, n)}
+	if n > 0 {
+		m.feeds = make([]feed, 0, n)
 	}
-	m.Rule, m.Time, m.Event, m.Why, m.ident = r, ev.Time, w.stored, why, w.ident
 	if legacy {
 		m.feeds = append(m.feeds, w.feed(r, r, ev))
 	}
@@ -335,12 +325,6 @@ func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 		m.feeds = append(m.feeds, w.feed(c, r, ev))
 	}
 	w.emit(m)
-}
-
-// matchFeeds is a match with room for up to three feeds.
-type matchFeeds struct {
-	Match
-	room [3]feed
 }
 
 // identity names the record for de-duplication and ordering.
