@@ -603,15 +603,27 @@ func writeOutputs(f scanFlags, alerts []alert.Alert, found *detect.Result, sum *
 }
 
 // timelineRows merges matched events by record, listing every rule that
-// matched each.
+// matched each. A record is known by where it was read and what it is, not
+// by its copy: the matches of one record can come back from the scan's
+// sorted runs as copies of their own.
 func timelineRows(found *detect.Result) []output.TimelineRow {
-	idx := map[*event.Stored]int{}
+	type record struct {
+		where  event.Origin
+		origin string
+		kind   event.Kind
+		id     string
+	}
+	idx := map[record]int{}
 	var rows []output.TimelineRow
 	for _, m := range found.Matched {
-		i, ok := idx[m.Event]
+		var k record
+		if ev := m.Event; ev != nil {
+			k = record{ev.Where(), ev.Origin, ev.Kind, ev.ID}
+		}
+		i, ok := idx[k]
 		if !ok {
 			i = len(rows)
-			idx[m.Event] = i
+			idx[k] = i
 			rows = append(rows, output.TimelineRow{Event: m.Event})
 		}
 		rows[i].Rules = append(rows[i].Rules, m.Rule)

@@ -297,14 +297,17 @@ func ingestFile(ctx context.Context, path string, noDedup bool, res *StageResult
 
 // matchFile runs the scan command's reading path over one file with every
 // rule of pack evaluated on each event (compile.Matcher, as the scan's
-// workers do) and the matches counted, then dropped.
+// workers do) and the matches counted, then dropped. Its count is of rule
+// matches, base rules of correlations included, where the scan's is of
+// reported hits.
 func matchFile(ctx context.Context, path string, pack *detect.Pack, noDedup bool, res *StageResult) error {
 	var matches atomic.Int64
 	err := runScan(ctx, path, scan.Options{
 		NewHandler: func(int) scan.Handler { return &matchOnly{m: pack.Set.NewMatcher(), n: &matches} },
 		NoDedup:    noDedup,
 	}, res)
-	res.Matches = matches.Load()
+	st := pack.Set.Stats()
+	res.Matches, res.Rules = matches.Load(), st.Detections+st.Correlations
 	return err
 }
 

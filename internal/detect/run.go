@@ -7,7 +7,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/idsentry/idsentry/internal/alert"
-	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/compile"
 	"github.com/idsentry/idsentry/internal/engine"
 	"github.com/idsentry/idsentry/internal/event"
@@ -103,9 +102,8 @@ type Worker struct {
 	cur     *event.Event
 	paths   map[kindField]event.Path
 	pending []*engine.Match
-	in      *binenc.Interner // the extracted values' strings
-	vals    []string         // extract's scratch: the values
-	spans   [][2]int         // and each field's span in them
+	vals    []string // extract's scratch: the values
+	spans   [][2]int // and each field's span in them
 }
 
 // flush hands the buffered matches to the batch.
@@ -124,8 +122,7 @@ type kindField struct {
 
 // NewWorker returns the handler of worker id.
 func (d *Detector) NewWorker(id int) *Worker {
-	w := &Worker{d: d, id: id, w: d.eng.NewWorker(), ips: alert.NewIPStats(0), paths: map[kindField]event.Path{},
-		in: binenc.NewInterner()}
+	w := &Worker{d: d, id: id, w: d.eng.NewWorker(), ips: alert.NewIPStats(0), paths: map[kindField]event.Path{}}
 	w.add = func(m *engine.Match) {
 		// A rule reported only through its correlations (most matches: the
 		// base rules of sequences and first-seen rules) shows in an alert
@@ -182,15 +179,7 @@ func (w *Worker) extract(r *compile.Rule, ev *event.Event) map[string][]string {
 		}
 		start := len(w.vals)
 		event.Each(ev.Doc, path, func(v *fastjson.Value) bool {
-			var s string
-			if v.Type() == fastjson.TypeString {
-				// Field values repeat from record to record (users, apps,
-				// countries): shared, they cost no allocation.
-				s = w.in.String(v.GetStringBytes())
-			} else {
-				s = event.Text(v)
-			}
-			if s != "" {
+			if s := event.Text(v); s != "" {
 				if !utf8.ValidString(s) {
 					s = string([]rune(s))
 				}

@@ -353,7 +353,6 @@ func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 			f.key, f.group = lower, one
 		}
 	} else {
-		f.group = make([]string, 0, len(in.GroupPaths))
 		key := w.key[:0]
 		for i, p := range in.GroupPaths {
 			text, lower := w.groupValue(ev, p)
@@ -363,6 +362,8 @@ func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 			}
 			if i > 0 {
 				key = append(key, 0x1f)
+			} else {
+				f.group = make([]string, 0, len(in.GroupPaths))
 			}
 			key = append(key, lower...)
 			f.group = append(f.group, text)

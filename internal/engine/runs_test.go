@@ -6,9 +6,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/event"
@@ -117,8 +119,16 @@ func FuzzDecodeMatch(f *testing.F) {
 		})
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := e.newRunDecoder(nil).decodeMatch(b, nil, &binenc.DictReader{})
+		// Twice through one decoder and dictionary, the second record
+		// after the first: what a decoder carries from record to record
+		// (its scratch, its shared feeds, the previous match) meets the
+		// input too.
+		rd, dict := e.newRunDecoder(nil), &binenc.DictReader{}
+		m, err := rd.decodeMatch(b, nil, dict)
 		if err == nil && m.Rule == nil {
+			t.Fatal("decoded a match without a rule")
+		}
+		if m2, err := rd.decodeMatch(b, m, dict); err == nil && m2.Rule == nil {
 			t.Fatal("decoded a match without a rule")
 		}
 	})
@@ -186,5 +196,24 @@ func TestRunRecordRoundTrip(t *testing.T) {
 	}
 	if feeds == 0 {
 		t.Fatal("no feeds")
+	}
+	// Keys that are not their one group value as written: mixed case,
+	// several values, a missing value (ok false, key partial).
+	for _, f := range []feed{
+		{corr: 0, key: "alice@x", group: []string{"Alice@X"}, ok: true},
+		{corr: 0, key: "alice@x\x1fapp", group: []string{"Alice@X", "App"}, values: []string{"V1", "v2"}, ok: true},
+		{corr: 0, key: "bob", group: []string{"bob"}, num: 2.5, numOK: true, pos: 1, ok: true},
+		{corr: 0, key: "", group: nil, ok: false},
+	} {
+		m := &Match{Rule: set.Rules[0], Time: time.Unix(1, 0).UTC(), ident: "x", feeds: []feed{f}}
+		got, err := rd.decodeMatch(appendMatch(nil, m, nil, dw, new([]byte)), nil, dr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := got.feeds[0]
+		if g.key != f.key || !slices.Equal(g.group, f.group) || !slices.Equal(g.values, f.values) ||
+			g.num != f.num || g.numOK != f.numOK || g.pos != f.pos || g.ok != f.ok {
+			t.Errorf("feed %+v read back as %+v", f, g)
+		}
 	}
 }
