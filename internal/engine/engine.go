@@ -336,7 +336,7 @@ func identity(ev *event.Event) string {
 }
 
 // feed extracts what a match of rule r contributes to correlation c. Its
-// key is its group values lower-cased, joined with 0x1f.
+// key is always groupKey(group) (runs do not store it).
 func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 	f := feed{corr: w.e.index[c]}
 	in := c.Correlation.Input(r, ev.Kind)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/compile"
@@ -75,15 +76,8 @@ func appendMatch(dst []byte, m, prev *Match, dict *binenc.DictWriter, scratch *[
 	for i := range m.feeds {
 		f := &m.feeds[i]
 		dst = binenc.AppendUvarint(dst, uint64(f.corr))
+		// The key is not written: it is the group values folded.
 		dst = dict.AppendList(dst, f.group)
-		// The key: most often the one group value as it is (already lower
-		// case), then not written again.
-		if len(f.group) == 1 && f.key == f.group[0] {
-			dst = binenc.AppendBool(dst, false)
-		} else {
-			dst = binenc.AppendBool(dst, true)
-			dst = dict.Append(dst, f.key)
-		}
 		dst = dict.AppendList(dst, f.values)
 		dst = binenc.AppendFloat(dst, f.num)
 		dst = binenc.AppendBool(dst, f.numOK)
@@ -91,6 +85,23 @@ func appendMatch(dst []byte, m, prev *Match, dict *binenc.DictWriter, scratch *[
 		dst = binenc.AppendBool(dst, f.ok)
 	}
 	return dst
+}
+
+// groupKey is the correlation key of group values, as Worker.feed makes
+// it (from the values it found, also when one is missing): the values
+// lower-cased, joined with 0x1f.
+func groupKey(group []string) string {
+	if len(group) == 1 {
+		return strings.ToLower(group[0])
+	}
+	var b strings.Builder
+	for i, g := range group {
+		if i > 0 {
+			b.WriteByte(0x1f)
+		}
+		b.WriteString(strings.ToLower(g))
+	}
+	return b.String()
 }
 
 // runDecoder decodes the records of runs, sharing what repeats between
@@ -105,12 +116,10 @@ type runDecoder struct {
 	evBin []byte        // the last event's encoding
 	ev    *event.Stored // and the event
 	// Scratch of decodeMatch: the strings of a match's lists, each list's
-	// span in them, the keys of its Data, and how its feeds' keys were
-	// written.
-	strs   []string
-	spans  [][2]int
-	keys   []string
-	ownKey []bool // whether each feed's key was written (else: its one group value)
+	// span in them, and the keys of its Data.
+	strs  []string
+	spans [][2]int
+	keys  []string
 	// The feeds of the matches decoded next: their correlations consume
 	// them in order and drop them, so one array serves many matches.
 	feeds []feed
@@ -189,7 +198,7 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 	// values) share one array, made once their number is known: one
 	// allocation per match, not one per list. Each list is capped at its
 	// length, so an append to one never writes into the next.
-	rd.strs, rd.spans, rd.ownKey = rd.strs[:0], rd.spans[:0], rd.ownKey[:0]
+	rd.strs, rd.spans = rd.strs[:0], rd.spans[:0]
 	list := func() {
 		start := len(rd.strs)
 		rd.strs = d.AppendRefList(rd.strs, dict)
@@ -210,11 +219,6 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 			f := &m.feeds[i]
 			f.corr = d.Int()
 			list()
-			own := d.Bool()
-			if own {
-				f.key = d.Ref(dict)
-			}
-			rd.ownKey = append(rd.ownKey, own)
 			list()
 			f.num = d.Float()
 			f.numOK = d.Bool()
@@ -249,12 +253,7 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 			f := &m.feeds[i]
 			f.group = at(nData + 2*i)
 			f.values = at(nData + 2*i + 1)
-			if !rd.ownKey[i] {
-				if len(f.group) != 1 {
-					return nil, fmt.Errorf("match run: a feed's key refers to a group of %d values", len(f.group))
-				}
-				f.key = f.group[0]
-			}
+			f.key = groupKey(f.group)
 		}
 	}
 	if err := d.Err(); err != nil {

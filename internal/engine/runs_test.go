@@ -217,3 +217,25 @@ func TestRunRecordRoundTrip(t *testing.T) {
 		}
 	}
 }
+// TestFeedKeyIsGroupKey: a feed's key is its group values folded, which
+// runs rely on to leave the key out.
+func TestFeedKeyIsGroupKey(t *testing.T) {
+	set := compileRules(t, allTypes)
+	e := New(set, Options{})
+	w := e.NewWorker()
+	r := rand.New(rand.NewPCG(3, 4))
+	n := 0
+	for _, ev := range randomEvents(t, r, 200) {
+		w.Match(ev, func(m *Match) {
+			for _, f := range m.feeds {
+				n++
+				if f.key != groupKey(f.group) {
+					t.Errorf("feed key %q, group %q", f.key, f.group)
+				}
+			}
+		})
+	}
+	if n == 0 {
+		t.Fatal("no feeds")
+	}
+}
