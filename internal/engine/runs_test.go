@@ -217,6 +217,7 @@ func TestRunRecordRoundTrip(t *testing.T) {
 		}
 	}
 }
+
 // TestFeedKeyIsGroupKey: a feed's key is its group values folded, which
 // runs rely on to leave the key out.
 func TestFeedKeyIsGroupKey(t *testing.T) {
