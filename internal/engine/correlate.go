@@ -103,9 +103,6 @@ func (c *correlator) consume(m *Match) {
 		in.vkeys = foldAll(f.values)
 		c.process(c.states[f.corr], in)
 	}
-	// The array may be shared with other matches' feeds (runDecoder):
-	// what the inputs need they hold; the array's slots need not.
-	clear(feeds)
 }
 
 // foldAll returns vs lower-cased: vs itself when no value changes (the

@@ -120,19 +120,6 @@ type runDecoder struct {
 	strs  []string
 	spans [][2]int
 	keys  []string
-	// The feeds of the matches decoded next: their correlations consume
-	// them in order and drop them, so one array serves many matches.
-	feeds []feed
-}
-
-// newFeeds returns room for n feeds.
-func (rd *runDecoder) newFeeds(n int) []feed {
-	if len(rd.feeds) < n {
-		rd.feeds = make([]feed, max(n, 256))
-	}
-	fs := rd.feeds[:n:n]
-	rd.feeds = rd.feeds[n:]
-	return fs
 }
 
 func (e *Engine) newRunDecoder(sp *event.Spill) *runDecoder {
@@ -214,7 +201,7 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 		}
 	}
 	if n := d.Int(); n > 0 && n <= d.Len() {
-		m.feeds = rd.newFeeds(n)
+		m.feeds = make([]feed, n)
 		for i := range m.feeds {
 			f := &m.feeds[i]
 			f.corr = d.Int()
