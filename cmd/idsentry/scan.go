@@ -608,8 +608,7 @@ func writeOutputs(f scanFlags, alerts []alert.Alert, found *detect.Result, sum *
 // sorted runs as copies of their own.
 func timelineRows(found *detect.Result) []output.TimelineRow {
 	type record struct {
-		where  event.Origin
-		origin string
+		origin string // file:line or file#index, unique per record read
 		kind   event.Kind
 		id     string
 	}
@@ -618,7 +617,7 @@ func timelineRows(found *detect.Result) []output.TimelineRow {
 	for _, m := range found.Matched {
 		var k record
 		if ev := m.Event; ev != nil {
-			k = record{ev.Where(), ev.Origin, ev.Kind, ev.ID}
+			k = record{ev.Origin, ev.Kind, ev.ID}
 		}
 		i, ok := idx[k]
 		if !ok {

@@ -9,7 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/idsentry/idsentry/internal/compile"
@@ -301,25 +301,36 @@ func ingestFile(ctx context.Context, path string, noDedup bool, res *StageResult
 // matches, base rules of correlations included, where the scan's is of
 // reported hits.
 func matchFile(ctx context.Context, path string, pack *detect.Pack, noDedup bool, res *StageResult) error {
-	var matches atomic.Int64
+	var mu sync.Mutex
+	var hs []*matchOnly
 	err := runScan(ctx, path, scan.Options{
-		NewHandler: func(int) scan.Handler { return &matchOnly{m: pack.Set.NewMatcher(), n: &matches} },
-		NoDedup:    noDedup,
+		NewHandler: func(int) scan.Handler {
+			h := &matchOnly{m: pack.Set.NewMatcher()}
+			h.count = func(*compile.Rule, []compile.FieldValue) { h.n++ }
+			mu.Lock()
+			hs = append(hs, h)
+			mu.Unlock()
+			return h
+		},
+		NoDedup: noDedup,
 	}, res)
+	for _, h := range hs {
+		res.Matches += h.n
+	}
 	st := pack.Set.Stats()
-	res.Matches, res.Rules = matches.Load(), st.Detections+st.Correlations
+	res.Rules = st.Detections + st.Correlations
 	return err
 }
 
-// matchOnly is a scan.Handler that evaluates the rules and counts matches.
+// matchOnly is a scan.Handler (one per worker) that evaluates the rules
+// and counts matches.
 type matchOnly struct {
-	m *compile.Matcher
-	n *atomic.Int64
+	m     *compile.Matcher
+	n     int64
+	count func(*compile.Rule, []compile.FieldValue) // made once: no closure per event
 }
 
-func (h *matchOnly) Event(ev *event.Event) {
-	h.m.Match(ev, func(*compile.Rule, []compile.FieldValue) { h.n.Add(1) })
-}
+func (h *matchOnly) Event(ev *event.Event) { h.m.Match(ev, h.count) }
 
 // runScan runs scan.Run over one file and records the bytes and records
 // it read; a file it could not read is an error.

@@ -8,6 +8,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -205,20 +206,24 @@ func (d *Decoder) Strings() []string { return d.list(d.String) }
 
 // list reads a list length and that many strings with read (nil when
 // empty).
-func (d *Decoder) list(read func() string) []string {
+func (d *Decoder) list(read func() string) []string { return d.appendList(nil, read) }
+
+// appendList reads a list length and appends that many strings, read with
+// read, to dst.
+func (d *Decoder) appendList(dst []string, read func() string) []string {
 	n := d.Int()
 	if d.err != nil || n == 0 {
-		return nil
+		return dst
 	}
 	if n > len(d.b) { // every string takes at least one byte
 		d.fail()
-		return nil
+		return dst
 	}
-	out := make([]string, n)
-	for i := range out {
-		out[i] = read()
+	dst = slices.Grow(dst, n)
+	for range n {
+		dst = append(dst, read())
 	}
-	return out
+	return dst
 }
 
 // Bool reads one byte as a bool.

@@ -101,18 +101,7 @@ func (d *Decoder) RefList(r *DictReader) []string {
 }
 
 // AppendRefList reads a list DictWriter.AppendList wrote and appends its
-// strings to dst, so that several lists can share one array.
+// strings to dst, so that several lists can share one array (Lists).
 func (d *Decoder) AppendRefList(dst []string, r *DictReader) []string {
-	n := d.Int()
-	if d.err != nil || n == 0 {
-		return dst
-	}
-	if n > len(d.b) { // every string takes at least one byte
-		d.fail()
-		return dst
-	}
-	for range n {
-		dst = append(dst, d.Ref(r))
-	}
-	return dst
+	return d.appendList(dst, func() string { return d.Ref(r) })
 }

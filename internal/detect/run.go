@@ -1,12 +1,12 @@
 package detect
 
 import (
-	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/idsentry/idsentry/internal/alert"
+	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/compile"
 	"github.com/idsentry/idsentry/internal/engine"
 	"github.com/idsentry/idsentry/internal/event"
@@ -102,8 +102,7 @@ type Worker struct {
 	cur     *event.Event
 	paths   map[kindField]event.Path
 	pending []*engine.Match
-	vals    []string // extract's scratch: the values
-	spans   [][2]int // and each field's span in them
+	lists   binenc.Lists // extract's scratch
 }
 
 // flush hands the buffered matches to the batch.
@@ -167,9 +166,9 @@ func (w *Worker) extract(r *compile.Rule, ev *event.Event) map[string][]string {
 	if len(fs) == 0 || ev == nil || ev.Doc == nil {
 		return nil
 	}
-	// The values go to a scratch list first, then to one array that all
-	// the lists of the map share (one allocation, not one per field).
-	w.vals, w.spans = w.vals[:0], w.spans[:0]
+	// All the lists of the map share one array (binenc.Lists).
+	ls := &w.lists
+	ls.Reset()
 	for _, f := range fs {
 		k := kindField{ev.Kind, f}
 		path, ok := w.paths[k]
@@ -177,27 +176,24 @@ func (w *Worker) extract(r *compile.Rule, ev *event.Event) map[string][]string {
 			path, _ = normalize.Resolve(ev.Kind, f)
 			w.paths[k] = path
 		}
-		start := len(w.vals)
-		event.Each(ev.Doc, path, func(v *fastjson.Value) bool {
-			if s := event.Text(v); s != "" {
-				if !utf8.ValidString(s) {
-					s = string([]rune(s))
+		ls.Next(func(dst []string) []string {
+			event.Each(ev.Doc, path, func(v *fastjson.Value) bool {
+				if s := event.Text(v); s != "" {
+					if !utf8.ValidString(s) {
+						s = string([]rune(s))
+					}
+					dst = append(dst, s)
 				}
-				w.vals = append(w.vals, s)
-			}
-			return true
+				return true
+			})
+			return dst
 		})
-		w.spans = append(w.spans, [2]int{start, len(w.vals)})
 	}
+	ls.Pack()
 	out := make(map[string][]string, len(fs))
-	if len(w.vals) == 0 {
-		return out
-	}
-	vals := slices.Clone(w.vals)
-	clear(w.vals)
 	for i, f := range fs {
-		if sp := w.spans[i]; sp[0] < sp[1] {
-			out[f] = vals[sp[0]:sp[1]:sp[1]]
+		if vs := ls.List(i); vs != nil {
+			out[f] = vs
 		}
 	}
 	return out

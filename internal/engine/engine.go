@@ -235,8 +235,9 @@ type Worker struct {
 	// groups caches, for the current event, the text of each group-by
 	// path (by the path's identity: inputs share equal paths), which
 	// several correlations read.
-	groups map[*string]groupText
-	epoch  uint64 // the current event's number, for groups
+	groups map[*string]*groupText
+	noPath groupText // group's entry for an empty path
+	epoch  uint64    // the current event's number, for groups
 }
 
 // groupText is a group-by path's text in event epoch.
@@ -246,46 +247,48 @@ type groupText struct {
 	one         []string // {text}, made on first use: the group of a one-field key
 }
 
+// group returns path p's text in the current event, read once per event
+// (an empty path is read each time, into noPath).
+func (w *Worker) group(ev *event.Event, p event.Path) *groupText {
+	var g *groupText
+	if len(p) == 0 {
+		g = &w.noPath
+	} else {
+		id := unsafe.SliceData(p)
+		if g = w.groups[id]; g == nil {
+			g = &groupText{}
+			w.groups[id] = g
+		} else if g.epoch == w.epoch {
+			return g
+		}
+	}
+	g.epoch, g.one = w.epoch, nil
+	g.text = event.Text(event.Lookup(ev.Doc, p))
+	g.lower = strings.ToLower(g.text)
+	return g
+}
+
 // groupOne returns what groupValue does and the text as a one-value group,
 // shared by the feeds of the event that group by p alone (groups are only
 // read).
 func (w *Worker) groupOne(ev *event.Event, p event.Path) (text, lower string, one []string) {
-	text, lower = w.groupValue(ev, p)
-	if text == "" {
-		return text, lower, nil
+	g := w.group(ev, p)
+	if g.text != "" && g.one == nil {
+		g.one = []string{g.text}
 	}
-	if len(p) == 0 {
-		return text, lower, []string{text}
-	}
-	id := unsafe.SliceData(p)
-	g := w.groups[id]
-	if g.one == nil {
-		g.one = []string{text}
-		w.groups[id] = g
-	}
-	return text, lower, g.one
+	return g.text, g.lower, g.one
 }
 
 // groupValue returns the text of path p in the current event and its
 // lower-case form.
 func (w *Worker) groupValue(ev *event.Event, p event.Path) (text, lower string) {
-	if len(p) == 0 {
-		text = event.Text(event.Lookup(ev.Doc, p))
-		return text, strings.ToLower(text)
-	}
-	id := unsafe.SliceData(p)
-	if g, ok := w.groups[id]; ok && g.epoch == w.epoch {
-		return g.text, g.lower
-	}
-	text = event.Text(event.Lookup(ev.Doc, p))
-	lower = strings.ToLower(text)
-	w.groups[id] = groupText{epoch: w.epoch, text: text, lower: lower}
-	return text, lower
+	g := w.group(ev, p)
+	return g.text, g.lower
 }
 
 // NewWorker returns a worker with its own matcher.
 func (e *Engine) NewWorker() *Worker {
-	w := &Worker{e: e, m: e.set.NewMatcher(), groups: map[*string]groupText{}}
+	w := &Worker{e: e, m: e.set.NewMatcher(), groups: map[*string]*groupText{}}
 	w.onHit = w.hit
 	return w
 }

@@ -115,10 +115,8 @@ type runDecoder struct {
 	ident string        // the last match's record identity
 	evBin []byte        // the last event's encoding
 	ev    *event.Stored // and the event
-	// Scratch of decodeMatch: the strings of a match's lists, each list's
-	// span in them, and the keys of its Data.
-	strs  []string
-	spans [][2]int
+	// Scratch of decodeMatch: a match's lists and the keys of its Data.
+	lists binenc.Lists
 	keys  []string
 }
 
@@ -182,15 +180,10 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 		}
 	}
 	// The string lists of the match (its Data and its feeds' groups and
-	// values) share one array, made once their number is known: one
-	// allocation per match, not one per list. Each list is capped at its
-	// length, so an append to one never writes into the next.
-	rd.strs, rd.spans = rd.strs[:0], rd.spans[:0]
-	list := func() {
-		start := len(rd.strs)
-		rd.strs = d.AppendRefList(rd.strs, dict)
-		rd.spans = append(rd.spans, [2]int{start, len(rd.strs)})
-	}
+	// values) share one array (binenc.Lists).
+	ls := &rd.lists
+	ls.Reset()
+	list := func() { ls.Next(func(dst []string) []string { return d.AppendRefList(dst, dict) }) }
 	nData := 0
 	if n := d.Int(); n > 0 && n <= d.Len() {
 		nData = n
@@ -217,29 +210,18 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 		}
 	}
 	if d.Err() == nil {
-		var slab []string
-		if len(rd.strs) > 0 {
-			slab = slices.Clone(rd.strs)
-			clear(rd.strs) // the scratch does not keep the strings alive
-		}
-		at := func(i int) []string {
-			sp := rd.spans[i]
-			if sp[0] == sp[1] {
-				return nil
-			}
-			return slab[sp[0]:sp[1]:sp[1]]
-		}
+		ls.Pack()
 		if nData > 0 {
 			m.Data = make(map[string][]string, nData)
 			for i, k := range rd.keys {
-				m.Data[k] = at(i)
+				m.Data[k] = ls.List(i)
 			}
 			clear(rd.keys)
 		}
 		for i := range m.feeds {
 			f := &m.feeds[i]
-			f.group = at(nData + 2*i)
-			f.values = at(nData + 2*i + 1)
+			f.group = ls.List(nData + 2*i)
+			f.values = ls.List(nData + 2*i + 1)
 			f.key = groupKey(f.group)
 		}
 	}

@@ -173,7 +173,12 @@ func timestampOf(v *fastjson.Value) (time.Time, bool) {
 // the fraction as precise as the source gave it.
 func (n *Normalizer) canonicalTime(t time.Time) *fastjson.Value {
 	var buf [40]byte
-	return n.Arena.NewStringBytes(t.UTC().AppendFormat(buf[:0], time.RFC3339Nano))
+	return n.Arena.NewStringBytes(appendCanonicalTime(buf[:0], t))
+}
+
+// appendCanonicalTime appends t's canonical text (canonicalTime's).
+func appendCanonicalTime(dst []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(dst, time.RFC3339Nano)
 }
 
 // canonicalizeTime rewrites obj[key] to the canonical UTC form and returns the time.
@@ -185,7 +190,7 @@ func (n *Normalizer) canonicalizeTime(obj *fastjson.Value, key string) (time.Tim
 		return t, ok
 	}
 	var buf [40]byte
-	canon := t.UTC().AppendFormat(buf[:0], time.RFC3339Nano)
+	canon := appendCanonicalTime(buf[:0], t)
 	if v.Type() == fastjson.TypeString && string(v.GetStringBytes()) == string(canon) {
 		return t, ok // already canonical (the usual case): nothing to rewrite
 	}
