@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"hash/maphash"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -52,6 +53,11 @@ type Detector struct {
 	// that reads more), so the Data of r's matches is what an alert match
 	// of r's spec holds.
 	specOnly map[*compile.Rule]bool
+	// prune[r] summarises the alert keys of detection rule r while the
+	// workers match, so that Finish hands the alert builder only the hits
+	// of keys that can alert (alert.Pruner). Not with KeepMatched: the
+	// timeline shows every reported hit.
+	prune map[*compile.Rule]*alert.Pruner
 }
 
 // NewDetector returns a detector for one batch run.
@@ -88,6 +94,20 @@ func (p *Pack) NewDetector(opts RunOptions) *Detector {
 		walk(r)
 		d.fields[r] = fs
 		d.specOnly[r] = len(fs) == own
+	}
+	if !opts.KeepMatched {
+		seed := maphash.MakeSeed()
+		for _, r := range p.Set.Rules {
+			if r.Correlation != nil || !r.Generate {
+				continue
+			}
+			if pr := alert.NewPruner(p.specs[r], seed); pr != nil {
+				if d.prune == nil {
+					d.prune = map[*compile.Rule]*alert.Pruner{}
+				}
+				d.prune[r] = pr
+			}
+		}
 	}
 	return d
 }
@@ -129,6 +149,15 @@ func (d *Detector) NewWorker(id int) *Worker {
 		// reads back from the stored copy.
 		if m.Rule.Generate || m.Rule.Correlation != nil {
 			m.Data = w.extract(m.Rule, w.cur)
+			if p := d.prune[m.Rule]; p != nil {
+				if m.Data == nil {
+					// Finish will read the fields from the stored copy:
+					// this match's key is unknown here.
+					p.GiveUp()
+				} else {
+					p.Observe(m.Data)
+				}
+			}
 		}
 		// Matches go to the batch in bundles: one lock per bundle.
 		w.pending = append(w.pending, m)
@@ -209,6 +238,10 @@ type Result struct {
 	// Matched holds every event that made a reported rule match, with the
 	// rule, for the timeline (with RunOptions.KeepMatched).
 	Matched []MatchedEvent
+	// Skipped counts the hits (in Hits) of alert keys that could never
+	// raise an alert, which the alert builder was not given
+	// (alert.Pruner).
+	Skipped int
 	// IPs are the per-IP sign-in statistics gathered during the run.
 	IPs *alert.IPStats
 	// Errors are expression evaluation errors met while building alerts.
@@ -278,7 +311,12 @@ func (d *Detector) Finish() *Result {
 		}
 	}()
 	hs := make([]engine.Hit, 0, chunk)
+	skipped := 0
 	err := d.batch.FinishFunc(func(h engine.Hit) {
+		if p := d.prune[h.Rule]; p != nil && h.Event != nil && h.Data != nil && !p.MayFire(h.Data) {
+			skipped++
+			return
+		}
 		hs = append(hs, h)
 		if len(hs) == chunk {
 			chunks <- hs
@@ -290,6 +328,8 @@ func (d *Detector) Finish() *Result {
 	}
 	close(chunks)
 	<-built
+	res.Hits += skipped
+	res.Skipped = skipped
 	if err != nil {
 		res.Errors = append(res.Errors, err)
 	}
