@@ -34,8 +34,10 @@ import (
 // kept by 64-bit hash: two keys with one hash share their summary, which
 // can only make MayFire true more often. Two distinct values of one key
 // with one hash would count as one, with probability about 2^-64 per pair.
-// Past a number of keys (MaxPruneBytes) the Pruner gives up (MayFire is then always true)
-// and frees its summaries: memory stays bounded.
+// Past a number of keys (MaxPruneBytes) a new key shares one of a fixed
+// number of overflow summaries with the other keys that hash to it (a
+// union, which again can only make MayFire true more often): memory stays
+// bounded whatever the input, and pruning degrades gradually.
 //
 // A Pruner is safe for concurrent use.
 type Pruner struct {
@@ -55,16 +57,22 @@ type Pruner struct {
 
 const pruneShards = 32
 
-// MaxPruneBytes bounds a Pruner's summaries: it gives up past
-// MaxPruneBytes / (8 × words per key + 32) keys (about 1.6 million keys for
-// a bound on one field's distinct values).
-const MaxPruneBytes = 64 << 20
+// MaxPruneBytes bounds the summaries a Pruner keeps per key: past
+// MaxPruneBytes / (8 × words per key + 32) keys (600,000 for a bound on
+// one field's distinct values) new keys share 2^18 overflow slots.
+const MaxPruneBytes = 32 << 20
 
 type pruneShard struct {
 	mu    sync.Mutex
 	index map[uint64]int32 // key hash → offset in words
 	words []uint64
+	// over holds the keys past the Pruner's room, pruneOverflow slots
+	// (this shard's share), each the union of the keys that hash to it.
+	over []uint64
 }
+
+// pruneOverflow is the number of overflow slots of a shard.
+const pruneOverflow = 1 << 13
 
 // pruneNode is a monotone having expression: an and/or of lower bounds.
 type pruneNode struct {
@@ -180,6 +188,14 @@ func (p *Pruner) parse(n ast.Node) *pruneNode {
 // top is the node that always holds.
 var top = &pruneNode{op: 'T'}
 
+// Fields returns the fields Observe and MayFire read: the spec's group-by
+// fields and those whose distinct values the having bounds, sorted.
+func (p *Pruner) Fields() []string {
+	fs := append(slices.Clone(p.spec.GroupBy), p.fields...)
+	slices.Sort(fs)
+	return slices.Compact(fs)
+}
+
 // Spec returns the spec the Pruner was made for.
 func (p *Pruner) Spec() *Spec { return p.spec }
 
@@ -195,18 +211,7 @@ func (p *Pruner) Observe(fields map[string][]string) {
 		sh.mu.Unlock()
 		return
 	}
-	at, ok := sh.index[h]
-	if !ok {
-		if p.keys.Add(1) > int64(p.max) {
-			sh.mu.Unlock()
-			p.GiveUp()
-			return
-		}
-		at = int32(len(sh.words))
-		sh.words = slices.Grow(sh.words, p.width)[:int(at)+p.width]
-		sh.index[h] = at
-	}
-	w := sh.words[at : int(at)+p.width]
+	w := p.summary(sh, h, true)
 	if w[0] < uint64(p.count) {
 		w[0]++
 	}
@@ -219,6 +224,26 @@ func (p *Pruner) Observe(fields map[string][]string) {
 		}
 	}
 	sh.mu.Unlock()
+}
+
+// summary returns the words of key hash h: its own while there is room
+// for new keys (add), else a shared overflow slot.
+func (p *Pruner) summary(sh *pruneShard, h uint64, add bool) []uint64 {
+	if at, ok := sh.index[h]; ok {
+		return sh.words[at : int(at)+p.width]
+	}
+	if add && p.keys.Load() < int64(p.max) {
+		p.keys.Add(1)
+		at := len(sh.words)
+		sh.words = slices.Grow(sh.words, p.width)[:at+p.width]
+		sh.index[h] = int32(at)
+		return sh.words[at:]
+	}
+	if sh.over == nil {
+		sh.over = make([]uint64, pruneOverflow*p.width)
+	}
+	at := int((h/pruneShards)%uint64(len(sh.over)/p.width)) * p.width
+	return sh.over[at : at+p.width]
 }
 
 // addValueHash adds h to the set vals (zero words are empty; the hash of a
@@ -245,12 +270,12 @@ func (p *Pruner) GiveUp() {
 	for i := range p.shards {
 		sh := &p.shards[i]
 		sh.mu.Lock()
-		sh.index, sh.words = nil, nil
+		sh.index, sh.words, sh.over = nil, nil, nil
 		sh.mu.Unlock()
 	}
 }
 
-// Off reports whether the Pruner gave up (too many keys).
+// Off reports whether the Pruner was turned off (GiveUp).
 func (p *Pruner) Off() bool { return p.off.Load() }
 
 // MayFire reports whether the key of a match with these fields can raise
@@ -265,12 +290,11 @@ func (p *Pruner) MayFire(fields map[string][]string) bool {
 	sh := &p.shards[h%pruneShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	at, ok := sh.index[h]
-	if !ok {
+	if _, ok := sh.index[h]; !ok && sh.over == nil {
 		// Not observed: the caller broke the contract; never drop.
 		return true
 	}
-	return p.eval(&p.cond, sh.words[at:int(at)+p.width])
+	return p.eval(&p.cond, p.summary(sh, h, false))
 }
 
 func (p *Pruner) eval(n *pruneNode, w []uint64) bool {

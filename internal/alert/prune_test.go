@@ -101,24 +101,36 @@ func TestPrunerKeepsAlerts(t *testing.T) {
 				ms = append(ms, hit(s, at, i+1, "u", u, "app", fmt.Sprint("A", r.IntN(2)), "ip", ip, "c", c))
 			}
 			want := build(t, Options{}, ms...)
-			p := NewPruner(s, seed)
-			if p == nil {
-				t.Fatalf("spec %d: no pruner", si)
-			}
-			for i := range ms {
-				p.Observe(ms[i].Fields)
-			}
-			var kept []Match
-			for _, m := range ms {
-				if p.MayFire(m.Fields) {
-					kept = append(kept, m)
+			// Each key its own summary, and (room for 3 keys, one overflow slot
+			// per shard) most keys sharing.
+			for _, room := range []int{0, 3} {
+				p := NewPruner(s, seed)
+				if p == nil {
+					t.Fatalf("spec %d: no pruner", si)
+				}
+				if room > 0 {
+					p.max = room
+					for i := range p.shards {
+						p.shards[i].over = make([]uint64, p.width)
+					}
+				}
+				for i := range ms {
+					p.Observe(ms[i].Fields)
+				}
+				var kept []Match
+				for _, m := range ms {
+					if p.MayFire(m.Fields) {
+						kept = append(kept, m)
+					}
+				}
+				got := build(t, Options{}, kept...)
+				if !reflect.DeepEqual(ids(got), ids(want)) {
+					t.Fatalf("spec %d round %d room %d: alerts %v with pruning, %v without", si, round, room, ids(got), ids(want))
+				}
+				if room == 0 {
+					dropped += len(ms) - len(kept)
 				}
 			}
-			got := build(t, Options{}, kept...)
-			if !reflect.DeepEqual(ids(got), ids(want)) {
-				t.Fatalf("spec %d round %d: alerts %v with pruning, %v without", si, round, ids(got), ids(want))
-			}
-			dropped += len(ms) - len(kept)
 			alerts += len(want)
 		}
 	}
@@ -128,23 +140,37 @@ func TestPrunerKeepsAlerts(t *testing.T) {
 	}
 }
 
-func TestPrunerGivesUp(t *testing.T) {
+func TestPrunerOverflow(t *testing.T) {
 	s := specOf(t, "group-by: u\nwindow: 1h\nhaving: 'count > 1'\n", RuleRef{})
 	p := NewPruner(s, maphash.MakeSeed())
 	p.max = 10
-	for i := 0; i < 10; i++ {
-		p.Observe(map[string][]string{"u": {fmt.Sprint(i)}})
+	key := func(i int) map[string][]string { return map[string][]string{"u": {fmt.Sprint("user", i)}} }
+	for i := 0; i < 210; i++ {
+		p.Observe(key(i))
 	}
-	if p.Off() || p.MayFire(map[string][]string{"u": {"3"}}) {
-		t.Fatal("one match per key: the key cannot fire")
+	p.Observe(key(3))   // a key with its own summary
+	p.Observe(key(150)) // a key in the overflow slots
+	if p.keys.Load() != 10 {
+		t.Fatalf("%d keys with their own summary, want 10", p.keys.Load())
 	}
-	p.Observe(map[string][]string{"u": {"10"}})
-	if !p.Off() || !p.MayFire(map[string][]string{"u": {"3"}}) {
-		t.Fatal("past its keys the pruner must give up and let every match through")
+	fire := 0
+	for i := 0; i < 210; i++ {
+		if p.MayFire(key(i)) {
+			fire++
+		}
+	}
+	// 200 overflow keys in 2^18 slots: two share one with probability
+	// 0.08, so a key or two besides 150 may fire with it.
+	if !p.MayFire(key(3)) || !p.MayFire(key(150)) || fire > 6 {
+		t.Fatalf("MayFire: key 3 %v, key 150 %v, %d of 210 keys (want 2)", p.MayFire(key(3)), p.MayFire(key(150)), fire)
+	}
+	p.GiveUp()
+	if !p.Off() || !p.MayFire(key(1)) {
+		t.Fatal("after GiveUp every match must go through")
 	}
 	// A key never observed is never dropped.
 	q := NewPruner(s, maphash.MakeSeed())
-	if !q.MayFire(map[string][]string{"u": {"x"}}) {
+	if !q.MayFire(key(1)) {
 		t.Fatal("unobserved key dropped")
 	}
 }

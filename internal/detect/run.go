@@ -58,6 +58,11 @@ type Detector struct {
 	// of keys that can alert (alert.Pruner). Not with KeepMatched: the
 	// timeline shows every reported hit.
 	prune map[*compile.Rule]*alert.Pruner
+	// keyOnly[r]: r's matches carry in Data only the fields its Pruner
+	// reads (fields[r] are its spec's alone); Finish reads the alert's
+	// fields from the stored copy for the few hits that go on to the
+	// builder.
+	keyOnly map[*compile.Rule][]string
 }
 
 // NewDetector returns a detector for one batch run.
@@ -104,8 +109,12 @@ func (p *Pack) NewDetector(opts RunOptions) *Detector {
 			if pr := alert.NewPruner(p.specs[r], seed); pr != nil {
 				if d.prune == nil {
 					d.prune = map[*compile.Rule]*alert.Pruner{}
+					d.keyOnly = map[*compile.Rule][]string{}
 				}
 				d.prune[r] = pr
+				if d.specOnly[r] {
+					d.keyOnly[r] = pr.Fields()
+				}
 			}
 		}
 	}
@@ -148,7 +157,11 @@ func (d *Detector) NewWorker(id int) *Worker {
 		// only as one of a firing's few contributing events, which Finish
 		// reads back from the stored copy.
 		if m.Rule.Generate || m.Rule.Correlation != nil {
-			m.Data = w.extract(m.Rule, w.cur)
+			if fs, ok := d.keyOnly[m.Rule]; ok {
+				m.Data = w.extract(fs, w.cur)
+			} else {
+				m.Data = w.extract(d.fields[m.Rule], w.cur)
+			}
 			if p := d.prune[m.Rule]; p != nil {
 				if m.Data == nil {
 					// Finish will read the fields from the stored copy:
@@ -186,12 +199,11 @@ func (w *Worker) Event(ev *event.Event) {
 	w.cur = nil
 }
 
-// extract reads the fields the alerts of r's matches need from the live
-// event, so Finish need not parse the stored copy again. The values are
-// those of the stored copy: invalid UTF-8 becomes U+FFFD byte by byte, as
-// the canonical JSON writes it.
-func (w *Worker) extract(r *compile.Rule, ev *event.Event) map[string][]string {
-	fs := w.d.fields[r]
+// extract reads fields fs (those the alerts of a rule's matches need)
+// from the live event, so Finish need not parse the stored copy again.
+// The values are those of the stored copy: invalid UTF-8 becomes U+FFFD
+// byte by byte, as the canonical JSON writes it.
+func (w *Worker) extract(fs []string, ev *event.Event) map[string][]string {
 	if len(fs) == 0 || ev == nil || ev.Doc == nil {
 		return nil
 	}
@@ -313,9 +325,16 @@ func (d *Detector) Finish() *Result {
 	hs := make([]engine.Hit, 0, chunk)
 	skipped := 0
 	err := d.batch.FinishFunc(func(h engine.Hit) {
-		if p := d.prune[h.Rule]; p != nil && h.Event != nil && h.Data != nil && !p.MayFire(h.Data) {
-			skipped++
-			return
+		if p := d.prune[h.Rule]; p != nil && h.Event != nil && h.Data != nil {
+			if !p.MayFire(h.Data) {
+				skipped++
+				return
+			}
+			if _, ok := d.keyOnly[h.Rule]; ok {
+				// Data holds the key's fields alone: the alert's are
+				// read from the stored copy.
+				h.Data = nil
+			}
 		}
 		hs = append(hs, h)
 		if len(hs) == chunk {
