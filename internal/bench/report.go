@@ -3,7 +3,9 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"github.com/idsentry/idsentry/internal/scan"
 	"io"
+	"os"
 	"strings"
 	"time"
 )
@@ -147,7 +149,12 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	p.printf("\nEach stage runs in its own child process%s.\n", rep.runsNote())
 	p.printf("MB/s, records/s: decoded input over the child's wall time (process start and rule loading, the setup column, included);\n")
 	p.printf("CPU: its user + system time; peak RSS: its VmHWM; vs (x): this row's MB/s over row x's;\n")
-	p.printf("matches: rule matches for (c) and (em), base rules of correlations included; reported hits for (e) and (f); records for (d).\n\n")
+	p.printf("matches: rule matches for (c) and (em), base rules of correlations included; reported hits for (e) and (f); records for (d).\n")
+	if g, set := os.LookupEnv("GOGC"); set {
+		p.printf("Every row runs with GOGC=%s, set in the environment.\n\n", g)
+	} else {
+		p.printf("The idsentry rows (e0, em, e, f) run with the collector target idsentry scan sets (GOGC=%d), (b) and (c) with Go's default (100).\n\n", scan.BatchGCPercent)
+	}
 	width := len("stage")
 	for _, r := range rep.allRows() {
 		width = max(width, len([]rune(r.label)))

@@ -120,6 +120,10 @@ func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
 	default:
 		return nil, fmt.Errorf("bench: unknown stage %q", o.Name)
 	}
+	switch o.Name {
+	case StageScan, StageIngest, StageMatch:
+		scan.TuneGC() // as idsentry scan does
+	}
 	res.Setup = time.Since(started)
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile)
