@@ -184,8 +184,11 @@ func groupValue(vs []string) string {
 
 // groupKey is the folded alert key of a match under spec.
 func groupKey(s *Spec, fields map[string][]string) string {
-	if len(s.GroupBy) == 0 {
+	switch len(s.GroupBy) {
+	case 0:
 		return ""
+	case 1:
+		return fold(groupValue(fields[s.GroupBy[0]]))
 	}
 	var b strings.Builder
 	for i, f := range s.GroupBy {
