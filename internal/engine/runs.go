@@ -327,8 +327,9 @@ func (h *mergeHeap) Pop() any {
 }
 
 // mergeBuffers is the memory the read buffers of a merge share;
-// minMergeBuffer the least one run gets (past 1024 runs, about 30 GB of the
-// bench's sign-ins, the budget grows by it per run). Small on purpose: the
+// minMergeBuffer the least one run gets (a merge reads at most
+// Options.MaxFanIn runs at once, 1024 by default: 4 MiB in all). Small
+// on purpose: in stop 12 the
 // buffers and dictionaries of 2,150 runs (the 1 GB bench set in runs of
 // 512 matches) cost 176 MiB of peak RSS with a 16 KiB floor, 130–135 MiB
 // with 4 KiB, at the same speed.
@@ -336,6 +337,92 @@ const (
 	mergeBuffers   = 4 << 20
 	minMergeBuffer = 4 << 10
 )
+
+// openRuns returns a merge heap over runs, each cursor on its first match.
+// The read buffers share a fixed budget, so that the memory of the merge
+// does not grow with the number of runs. Each run's dictionary adds up to
+// dictMax strings of at most 128 bytes (binenc), shared with the other
+// runs' through the Interner while it holds them: bounded per run, and
+// the number of runs is bounded by Options.MaxFanIn.
+func openRuns(rd *runDecoder, rf *event.Spill, runs []run) (mergeHeap, error) {
+	var h mergeHeap
+	bufSize := max(mergeBuffers/max(len(runs), 1), minMergeBuffer)
+	for i, r := range runs {
+		sec, err := rf.Section(r.off, r.n)
+		if err != nil {
+			return nil, err
+		}
+		c := &cursor{src: i, r: bufio.NewReaderSize(sec, bufSize), left: r.count, dict: binenc.NewDictReader(rd.in)}
+		if err := c.next(rd); err != nil {
+			return nil, err
+		}
+		if c.cur != nil {
+			h = append(h, c)
+		}
+	}
+	heap.Init(&h)
+	return h, nil
+}
+
+// premerge merges each group of Options.MaxFanIn consecutive runs into one
+// run, appended to rf, and returns the new runs. Groups of consecutive
+// runs keep the merge's tie-break (runs in order): merging the new runs
+// gives the order merging the old ones would. The old runs' bytes stay in
+// rf until the batch ends (the file only grows): the temporary disk
+// doubles while the input has more than MaxFanIn runs.
+func (e *Engine) premerge(rd *runDecoder, rf *event.Spill, runs []run) ([]run, error) {
+	var out []run
+	for len(runs) > 0 {
+		group := runs[:min(e.opts.MaxFanIn, len(runs))]
+		runs = runs[len(group):]
+		if len(group) == 1 {
+			out = append(out, group[0])
+			continue
+		}
+		h, err := openRuns(rd, rf, group)
+		if err != nil {
+			return nil, err
+		}
+		count := 0
+		var rec, lenBuf, scratch []byte
+		var readErr error
+		off, n, err := rf.AppendFunc(func(w io.Writer) error {
+			dict := binenc.NewDictWriter()
+			var prev *Match
+			for len(h) > 0 {
+				c := h[0]
+				m := c.cur
+				rec = appendMatch(rec[:0], m, prev, dict, &scratch)
+				lenBuf = binary.AppendUvarint(lenBuf[:0], uint64(len(rec)))
+				if _, err := w.Write(lenBuf); err != nil {
+					return err
+				}
+				if _, err := w.Write(rec); err != nil {
+					return err
+				}
+				count++
+				prev = m
+				if readErr = c.next(rd); readErr != nil {
+					return nil
+				}
+				if c.cur == nil {
+					heap.Pop(&h)
+				} else {
+					heap.Fix(&h, 0)
+				}
+			}
+			return nil
+		})
+		if readErr != nil {
+			return nil, readErr
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, run{off: off, n: n, count: count})
+	}
+	return out, nil
+}
 
 // merged calls fn with every match of the runs and of mem (sorted) in the
 // engine's total order.
@@ -360,32 +447,22 @@ func (b *Batch) merged(fn func(*Match)) error {
 		}
 	}
 	rd, rf := b.e.newRunDecoder(b.e.opts.Spill), b.runFile
-	var h mergeHeap
-	// The read buffers share a fixed budget, so that the memory of the
-	// merge does not grow with the number of runs (with the input). Each
-	// run's dictionary adds up to dictMax strings of at most 128 bytes
-	// (binenc), shared with the other runs' through the Interner while it
-	// holds them: bounded per run, not in all.
-	bufSize := max(mergeBuffers/len(b.runs), minMergeBuffer)
-	for i, r := range b.runs {
-		sec, err := rf.Section(r.off, r.n)
+	for len(b.runs) > b.e.opts.MaxFanIn {
+		runs, err := b.e.premerge(rd, rf, b.runs)
 		if err != nil {
 			return err
 		}
-		c := &cursor{src: i, r: bufio.NewReaderSize(sec, bufSize), left: r.count, dict: binenc.NewDictReader(rd.in)}
-		if err := c.next(rd); err != nil {
-			return err
-		}
-		if c.cur != nil {
-			h = append(h, c)
-		}
+		b.runs = runs
+	}
+	h, err := openRuns(rd, rf, b.runs)
+	if err != nil {
+		return err
 	}
 	if len(b.matches) > 0 {
 		c := &cursor{src: len(b.runs), mem: b.matches}
 		_ = c.next(rd)
-		h = append(h, c)
+		heap.Push(&h, c)
 	}
-	heap.Init(&h)
 	// Reading and decoding the runs runs beside the correlation: batches
 	// of merged matches go over a channel (a second core's worth of work
 	// in Finish, which is otherwise sequential).

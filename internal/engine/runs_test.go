@@ -57,12 +57,16 @@ func renderFull(hs []Hit) string {
 func TestSpilledBatchEqualsMemory(t *testing.T) {
 	set := compileRules(t, allTypes)
 	mem := New(set, Options{MaxDistinct: 4})
-	for _, runSize := range []int{1, 7, 64} {
-		disk := New(set, spilled(t, Options{MaxDistinct: 4}, runSize))
+	// Runs of 1 and 7 matches merged 2 and 3 at a time: the runs are
+	// merged in groups first, in several rounds.
+	for _, c := range []struct{ runSize, fanIn int }{{1, 0}, {7, 0}, {64, 0}, {1, 2}, {1, 3}, {7, 2}} {
+		runSize := c.runSize
+		disk := New(set, spilled(t, Options{MaxDistinct: 4, MaxFanIn: c.fanIn}, runSize))
 		for seed := uint64(1); seed <= 10; seed++ {
 			r := rand.New(rand.NewPCG(seed, 11))
 			events := randomEvents(t, r, 150)
 			r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+			runs := 0
 			run := func(e *Engine) (string, Stats) {
 				w := e.NewWorker()
 				b := e.NewBatch()
@@ -72,12 +76,20 @@ func TestSpilledBatchEqualsMemory(t *testing.T) {
 						b.Add(m)
 					})
 				}
-				return renderFull(b.Finish()), b.Stats()
+				runs = len(b.runs)
+				out := renderFull(b.Finish())
+				if c.fanIn > 0 && len(b.runs) > c.fanIn {
+					t.Fatalf("%d runs merged at once, more than %d", len(b.runs), c.fanIn)
+				}
+				return out, b.Stats()
 			}
 			want, ws := run(mem)
 			got, gs := run(disk)
+			if c.fanIn > 0 && runs <= c.fanIn*c.fanIn {
+				t.Fatalf("runs of %d, seed %d: only %d runs: not two rounds of merging groups of %d", runSize, seed, runs, c.fanIn)
+			}
 			if got != want {
-				t.Fatalf("runs of %d, seed %d: spilled batch differs:\n%s", runSize, seed, diff(want, got))
+				t.Fatalf("runs of %d merged %d at a time, seed %d: spilled batch differs:\n%s", runSize, c.fanIn, seed, diff(want, got))
 			}
 			if ws.Matches != gs.Matches || ws.Hits != gs.Hits || ws.Duplicates != gs.Duplicates {
 				t.Errorf("runs of %d, seed %d: stats differ: memory %+v spilled %+v", runSize, seed, ws, gs)
