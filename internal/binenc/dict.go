@@ -15,7 +15,7 @@ package binenc
 //
 // dictMax is small on purpose: a merge holds one reader per run, and the
 // number of runs grows with the input up to the engine's MaxFanIn (about 170 for the 5 GB bench set with four matches
-// per record, 32,768 per run, as runs were when this was measured; 680 with runs of 8,192); with 1024 entries the readers' strings made the 5 GB scan's peak RSS 7–9 MiB
+// per record, 32,768 per run, as runs were when this was measured; 340 with runs of 16,384); with 1024 entries the readers' strings made the 5 GB scan's peak RSS 7–9 MiB
 // higher than with 128, for no speed measurable on this machine.
 const (
 	dictMax = 128

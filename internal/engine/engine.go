@@ -107,13 +107,15 @@ type Options struct {
 	// keeps everything in memory.
 	Spill *event.Spill
 	// RunMatches is the number of matches a Batch sorts and spills at a
-	// time (default 8192). The runs being filled and written are most of
-	// a scan's memory while it reads: `bench stage scan`, 1 GB, one core,
-	// peak RSS 72–74 MiB with runs of 8,192 against 108–116 MiB with runs
-	// of 32,768, at the same speed.
+	// time (default 16384). The runs being filled and written are most of
+	// a scan's memory while it reads, and the number of runs sets the
+	// merge's: `bench stage scan`, one core, peak RSS at 1 GB / at 5 GB
+	// without the duplicate-record set: runs of 8,192 73 / 82 MiB (680
+	// runs at 5 GB), of 16,384 88 / 86, of 32,768 118 / 115 (the first
+	// grows with the runs, the other two do not), at the same speed.
 	RunMatches int
 	// MaxFanIn is the most runs Finish merges at once (default 1024, some
-	// 7.5 GB of the bench's sign-ins in runs of 8,192): past it, groups of
+	// 15 GB of the bench's sign-ins): past it, groups of
 	// MaxFanIn runs are first merged into one run each (and again, until
 	// at most MaxFanIn are left), so that the merge's read buffers and
 	// dictionaries (about 10 KB a run) do not grow with the input. That
@@ -137,7 +139,7 @@ func (o Options) withDefaults() Options {
 		o.MaxFanIn = 1024
 	}
 	if o.RunMatches <= 0 {
-		o.RunMatches = 1 << 13
+		o.RunMatches = 1 << 14
 	}
 	return o
 }
