@@ -197,7 +197,7 @@ func placeholders(f scanFlags) (map[string][]string, error) {
 }
 
 func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
-	scan.TuneGC()
+	defer scan.TuneGC()()
 	started := time.Now()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	loc, err := time.LoadLocation(f.tz)

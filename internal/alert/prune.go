@@ -58,9 +58,9 @@ type Pruner struct {
 const pruneShards = 32
 
 // MaxPruneBytes bounds the summaries a Pruner keeps per key: past
-// MaxPruneBytes / (8 × words per key + 32) keys (600,000 for a bound on
-// one field's distinct values) new keys share 2^18 overflow slots.
-const MaxPruneBytes = 32 << 20
+// MaxPruneBytes / (8 × words per key + 32) keys (1.2 million for a bound on
+// one field's distinct values) new keys share 2^19 overflow slots.
+const MaxPruneBytes = 64 << 20
 
 type pruneShard struct {
 	mu    sync.Mutex
@@ -72,7 +72,7 @@ type pruneShard struct {
 }
 
 // pruneOverflow is the number of overflow slots of a shard.
-const pruneOverflow = 1 << 13
+const pruneOverflow = 1 << 14
 
 // pruneNode is a monotone having expression: an and/or of lower bounds.
 type pruneNode struct {
@@ -274,6 +274,11 @@ func (p *Pruner) GiveUp() {
 		sh.mu.Unlock()
 	}
 }
+
+// Full reports whether the Pruner has no room left for new keys' own
+// summaries: new keys now share overflow slots, and fewer of their
+// matches will be skipped.
+func (p *Pruner) Full() bool { return p.keys.Load() >= int64(p.max) }
 
 // Off reports whether the Pruner was turned off (GiveUp).
 func (p *Pruner) Off() bool { return p.off.Load() }

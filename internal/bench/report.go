@@ -153,7 +153,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	if g, set := os.LookupEnv("GOGC"); set {
 		p.printf("Every row runs with GOGC=%s, set in the environment.\n\n", g)
 	} else {
-		p.printf("The idsentry rows (e0, em, e, f) run with the collector target idsentry scan sets (GOGC=%d), (b) and (c) with Go's default (100).\n\n", scan.BatchGCPercent)
+		p.printf("The idsentry rows (e0, em, e, f) run with the collector target idsentry scan sets (GOGC=%d while the live heap is under %d MiB), (b) and (c) with Go's default (100).\n\n", scan.BatchGCPercent, scan.BatchGCLive>>20)
 	}
 	width := len("stage")
 	for _, r := range rep.allRows() {

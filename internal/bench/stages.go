@@ -122,7 +122,7 @@ func RunStage(ctx context.Context, o StageOptions) (*StageResult, error) {
 	}
 	switch o.Name {
 	case StageScan, StageIngest, StageMatch:
-		scan.TuneGC() // as idsentry scan does
+		defer scan.TuneGC()() // as idsentry scan does
 	}
 	res.Setup = time.Since(started)
 	if o.CPUProfile != "" {

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"hash/maphash"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -58,10 +59,10 @@ type Detector struct {
 	// of keys that can alert (alert.Pruner). Not with KeepMatched: the
 	// timeline shows every reported hit.
 	prune map[*compile.Rule]*alert.Pruner
-	// keyOnly[r]: r's matches carry in Data only the fields its Pruner
-	// reads (fields[r] are its spec's alone); Finish reads the alert's
-	// fields from the stored copy for the few hits that go on to the
-	// builder.
+	// keyOnly[r]: while r's Pruner has room, r's matches carry in Data
+	// only the fields it reads (fields[r] are its spec's alone); Finish
+	// reads the alert's fields from the stored copy for the few hits that
+	// go on to the builder.
 	keyOnly map[*compile.Rule][]string
 }
 
@@ -157,7 +158,7 @@ func (d *Detector) NewWorker(id int) *Worker {
 		// only as one of a firing's few contributing events, which Finish
 		// reads back from the stored copy.
 		if m.Rule.Generate || m.Rule.Correlation != nil {
-			if fs, ok := d.keyOnly[m.Rule]; ok {
+			if fs, ok := d.keyOnly[m.Rule]; ok && !d.prune[m.Rule].Full() {
 				m.Data = w.extract(fs, w.cur)
 			} else {
 				m.Data = w.extract(d.fields[m.Rule], w.cur)
@@ -197,6 +198,16 @@ func (w *Worker) Event(ev *event.Event) {
 	w.cur = ev
 	w.w.Match(ev, w.add)
 	w.cur = nil
+}
+
+// onlyFields reports whether every field of data is one of fs.
+func onlyFields(data map[string][]string, fs []string) bool {
+	for f := range data {
+		if !slices.Contains(fs, f) {
+			return false
+		}
+	}
+	return true
 }
 
 // extract reads fields fs (those the alerts of a rule's matches need)
@@ -330,9 +341,13 @@ func (d *Detector) Finish() *Result {
 				skipped++
 				return
 			}
-			if _, ok := d.keyOnly[h.Rule]; ok {
+			if fs, ok := d.keyOnly[h.Rule]; ok && onlyFields(h.Data, fs) {
 				// Data holds the key's fields alone: the alert's are
-				// read from the stored copy.
+				// read from the stored copy. (Once the Pruner is full
+				// the workers extract every field: more of those hits
+				// go on, and their fields, read back from the runs,
+				// share strings. A full extraction that found only the
+				// key's fields is read again, to the same result.)
 				h.Data = nil
 			}
 		}
