@@ -159,8 +159,8 @@ func TestPrunerOverflow(t *testing.T) {
 			fire++
 		}
 	}
-	// 200 overflow keys in 2^18 slots: two share one with probability
-	// 0.08, so a key or two besides 150 may fire with it.
+	// 200 overflow keys in 2^19 slots: some two share one with
+	// probability 0.04, and then both fire.
 	if !p.MayFire(key(3)) || !p.MayFire(key(150)) || fire > 6 {
 		t.Fatalf("MayFire: key 3 %v, key 150 %v, %d of 210 keys (want 2)", p.MayFire(key(3)), p.MayFire(key(150)), fire)
 	}
