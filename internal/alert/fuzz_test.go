@@ -2,6 +2,7 @@ package alert
 
 import (
 	"bytes"
+	"hash/maphash"
 	"os"
 	"path/filepath"
 	"testing"
@@ -20,6 +21,7 @@ func FuzzParseSpec(f *testing.F) {
 	}
 	for _, s := range []string{
 		"group-by: [a]\nhaving: 'count > 1'",
+		"group-by: [a]\nwindow: 1h\nhaving: 'count >= 3 && distinct[\"b\"] >= 1 || count > 7'",
 		"message: '{{a|name}} {{distinct.b}} {{values.c}} {{options.x}}'\noptions: {x: [1, 2]}",
 		"tiers: [{level: high, when: 'values[\"a\"][0] == \"x\"'}]",
 		"allowlist: {a: ['*?*']}\nentities: [{type: ip, address: '{{a|domain}}'}]",
@@ -48,10 +50,19 @@ func FuzzParseSpec(f *testing.F) {
 			fields[name] = []string{"v@x.test", string(rune('a' + i%26))}
 		}
 		b := NewBuilder(Options{})
+		p := NewPruner(s, maphash.MakeSeed())
 		for i := 0; i < 3; i++ {
 			_ = b.Add(Match{Spec: s, Time: t0, Fields: fields, Why: []FieldValue{{Field: "a", Value: "b"}}})
+			if p != nil {
+				p.Observe(fields)
+			}
 		}
-		for _, a := range b.Finish() {
+		alerts := b.Finish()
+		// The Pruner never drops the matches of a key that alerts.
+		if p != nil && len(alerts) > 0 && !p.MayFire(fields) {
+			t.Fatalf("pruner drops a key that alerts: having %q", s.having.src)
+		}
+		for _, a := range alerts {
 			_ = RiskEvents(&a)
 		}
 		if _, err := s.Tune(map[string]string{"allowlist.a": "v*"}); err != nil {
