@@ -59,20 +59,24 @@ const pruneShards = 32
 
 // MaxPruneBytes bounds the summaries a Pruner keeps per key: past
 // MaxPruneBytes / (8 × words per key + 32) keys (1.2 million for a bound on
-// one field's distinct values) new keys share 2^19 overflow slots.
+// one field's distinct values) new keys share overflow slots
+// (pruneOverflowBytes more). A Pruner holds at most about 76 MiB.
 const MaxPruneBytes = 64 << 20
 
 type pruneShard struct {
 	mu    sync.Mutex
 	index map[uint64]int32 // key hash → offset in words
 	words []uint64
-	// over holds the keys past the Pruner's room, pruneOverflow slots
-	// (this shard's share), each the union of the keys that hash to it.
+	// over holds the keys past the Pruner's room (this shard's share of
+	// pruneOverflowBytes), each slot the union of the keys that hash to
+	// it.
 	over []uint64
 }
 
-// pruneOverflow is the number of overflow slots of a shard.
-const pruneOverflow = 1 << 14
+// pruneOverflowBytes is the memory of a Pruner's overflow slots, all
+// shards together: 2^19 slots for a bound on one field's distinct values
+// (3 words a slot), fewer for wider summaries.
+const pruneOverflowBytes = 12 << 20
 
 // pruneNode is a monotone having expression: an and/or of lower bounds.
 type pruneNode struct {
@@ -240,7 +244,8 @@ func (p *Pruner) summary(sh *pruneShard, h uint64, add bool) []uint64 {
 		return sh.words[at:]
 	}
 	if sh.over == nil {
-		sh.over = make([]uint64, pruneOverflow*p.width)
+		slots := max(pruneOverflowBytes/8/p.width/pruneShards, 64)
+		sh.over = make([]uint64, slots*p.width)
 	}
 	at := int((h/pruneShards)%uint64(len(sh.over)/p.width)) * p.width
 	return sh.over[at : at+p.width]

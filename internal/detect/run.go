@@ -60,7 +60,7 @@ type Detector struct {
 	// timeline shows every reported hit.
 	prune map[*compile.Rule]*alert.Pruner
 	// keyOnly[r]: while r's Pruner has room, r's matches carry in Data
-	// only the fields it reads (fields[r] are its spec's alone); Finish
+	// only the fields it reads (r feeds no correlation); Finish
 	// reads the alert's fields from the stored copy for the few hits that
 	// go on to the builder.
 	keyOnly map[*compile.Rule][]string
@@ -113,7 +113,10 @@ func (p *Pack) NewDetector(opts RunOptions) *Detector {
 					d.keyOnly = map[*compile.Rule][]string{}
 				}
 				d.prune[r] = pr
-				if d.specOnly[r] {
+				// Only for a rule that feeds no correlation: a
+				// correlation's contributing hits keep the Data of their
+				// matches, and would lose the other fields.
+				if d.specOnly[r] && len(r.In) == 0 {
 					d.keyOnly[r] = pr.Fields()
 				}
 			}

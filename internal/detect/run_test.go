@@ -3,6 +3,9 @@ package detect_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/idsentry/idsentry/internal/alert"
@@ -78,5 +81,85 @@ func TestPruningKeepsAlerts(t *testing.T) {
 			t.Errorf("%d workers: %d of %d hits skipped: the pruner did little", workers, pruned.Skipped, all.Hits)
 		}
 		t.Logf("%d workers: %d alerts, %d of %d hits skipped", workers, len(got), pruned.Skipped, pruned.Hits)
+	}
+}
+
+// TestPruningKeepsCorrelationFields: a pruned rule that feeds a correlation
+// (its own key never alerts) keeps every field its matches give the
+// correlation's alerts.
+func TestPruningKeepsCorrelationFields(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := demo.Generate(demo.Options{Dir: filepath.Join(dir, "logs"), Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	rules := filepath.Join(dir, "rules")
+	if err := os.MkdirAll(rules, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range map[string]string{
+		"failed.yml": `title: Test Failed Sign-In
+id: 5a4e7f0e-0c1b-4c55-9d2a-0d6f1f1f0001
+name: test_failed_signin
+status: test
+logsource: {product: azure, service: signinlogs}
+detection:
+  selection:
+    status.errorCode: [50126, 50053, 50055]
+  condition: selection
+level: low
+idsentry:
+  group-by: [userPrincipalName]
+  window: 1h
+  values: [ipAddress]
+  having: 'count >= 100000'
+`,
+		"failures.yml": `title: Test Failures per User
+id: 5a4e7f0e-0c1b-4c55-9d2a-0d6f1f1f0002
+status: test
+correlation:
+  type: event_count
+  rules: [test_failed_signin]
+  group-by: [userPrincipalName]
+  timespan: 1h
+  generate: true
+  condition: {gte: 1}
+level: medium
+idsentry:
+  group-by: [userPrincipalName]
+  window: 1h
+  values: [ipAddress]
+  having: 'distinct["ipAddress"] >= 1'
+`,
+	} {
+		if err := os.WriteFile(filepath.Join(rules, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	parsed, probs, err := detect.Parse(rulepack.Source(), detect.DiskSource(rules))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range probs {
+		t.Logf("rule problem: %v", p)
+	}
+	pack := detect.Build(parsed, probs, detect.Options{})
+	logs := filepath.Join(dir, "logs")
+	all := run(t, pack, logs, detect.RunOptions{KeepMatched: true}, 2)
+	pruned := run(t, pack, logs, detect.RunOptions{}, 2)
+	want, got := summary(all.Alerts), summary(pruned.Alerts)
+	n := 0
+	for _, a := range all.Alerts {
+		if a.Rule.Title == "Test Failures per User" {
+			n++
+			if len(a.Values["ipAddress"]) == 0 {
+				t.Fatalf("correlation alert without values: %+v", a.Values)
+			}
+		}
+	}
+	if n == 0 || pruned.Skipped == 0 {
+		t.Fatalf("%d correlation alerts, %d hits skipped: the test tests nothing", n, pruned.Skipped)
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("alerts differ with pruning:\n%s\nwithout:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -27,7 +27,11 @@ type Batch struct {
 	runFile *event.Spill   // the runs, beside Options.Spill
 	noSpill bool           // a spill write failed: keep everything in memory
 	stats   Stats
-	done    bool
+	// premerged counts the rounds of pre-merging runs (Options.MaxFanIn);
+	// premergeErr is why one failed (the merge then reads every run).
+	premerged   int
+	premergeErr error
+	done        bool
 }
 
 // NewBatch returns an empty batch.

@@ -450,8 +450,12 @@ func (b *Batch) merged(fn func(*Match)) error {
 	for len(b.runs) > b.e.opts.MaxFanIn {
 		runs, err := b.e.premerge(rd, rf, b.runs)
 		if err != nil {
-			return err
+			// The runs written so far are intact (the file only
+			// grows): merge them all at once, as without a bound.
+			b.premergeErr = err
+			break
 		}
+		b.premerged++
 		b.runs = runs
 	}
 	h, err := openRuns(rd, rf, b.runs)
