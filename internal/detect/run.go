@@ -113,10 +113,12 @@ func (p *Pack) NewDetector(opts RunOptions) *Detector {
 					d.keyOnly = map[*compile.Rule][]string{}
 				}
 				d.prune[r] = pr
-				// Only for a rule that feeds no correlation: a
+				// Only for a rule that feeds no correlation (a
 				// correlation's contributing hits keep the Data of their
-				// matches, and would lose the other fields.
-				if d.specOnly[r] && len(r.In) == 0 {
+				// matches, and would lose the other fields), and whose
+				// spec reads more than the Pruner does (else there is
+				// nothing to leave out).
+				if d.specOnly[r] && len(r.In) == 0 && len(pr.Fields()) < len(d.fields[r]) {
 					d.keyOnly[r] = pr.Fields()
 				}
 			}
