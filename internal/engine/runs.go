@@ -240,19 +240,10 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 // matches in memory).
 func (e *Engine) spillRun(rf *event.Spill, ms []*Match) (r run, ok bool) {
 	sortMatches(ms)
-	var rec, lenBuf []byte
 	off, n, err := rf.AppendFunc(func(w io.Writer) error {
-		var prev *Match
-		var scratch []byte
-		dict := binenc.NewDictWriter()
+		rw := newRunWriter(w)
 		for _, m := range ms {
-			rec = appendMatch(rec[:0], m, prev, dict, &scratch)
-			prev = m
-			lenBuf = binary.AppendUvarint(lenBuf[:0], uint64(len(rec)))
-			if _, err := w.Write(lenBuf); err != nil {
-				return err
-			}
-			if _, err := w.Write(rec); err != nil {
+			if err := rw.write(m); err != nil {
 				return err
 			}
 		}
@@ -262,6 +253,35 @@ func (e *Engine) spillRun(rf *event.Spill, ms []*Match) (r run, ok bool) {
 		return run{}, false
 	}
 	return run{off: off, n: n, count: len(ms)}, true
+}
+
+// runWriter writes the records of one run: each its length and the
+// match's encoding, the strings through the run's dictionary.
+type runWriter struct {
+	w                    io.Writer
+	dict                 *binenc.DictWriter
+	prev                 *Match
+	rec, lenBuf, scratch []byte
+	count                int
+}
+
+func newRunWriter(w io.Writer) *runWriter {
+	return &runWriter{w: w, dict: binenc.NewDictWriter()}
+}
+
+// write appends m, the run's next match in order.
+func (rw *runWriter) write(m *Match) error {
+	rw.rec = appendMatch(rw.rec[:0], m, rw.prev, rw.dict, &rw.scratch)
+	rw.prev = m
+	rw.lenBuf = binary.AppendUvarint(rw.lenBuf[:0], uint64(len(rw.rec)))
+	if _, err := rw.w.Write(rw.lenBuf); err != nil {
+		return err
+	}
+	if _, err := rw.w.Write(rw.rec); err != nil {
+		return err
+	}
+	rw.count++
+	return nil
 }
 
 // cursor reads one sorted source: a run, or the in-memory rest.
@@ -318,7 +338,22 @@ func (h mergeHeap) Less(i, j int) bool {
 	return h[i].src < h[j].src
 }
 func (h mergeHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *mergeHeap) Push(x any)   { *h = append(*h, x.(*cursor)) }
+
+// advance moves the cursor of the least match on to its next, keeping the
+// heap in order (a finished cursor leaves it).
+func (h *mergeHeap) advance(rd *runDecoder) error {
+	c := (*h)[0]
+	if err := c.next(rd); err != nil {
+		return err
+	}
+	if c.cur == nil {
+		heap.Pop(h)
+	} else {
+		heap.Fix(h, 0)
+	}
+	return nil
+}
+func (h *mergeHeap) Push(x any) { *h = append(*h, x.(*cursor)) }
 func (h *mergeHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
@@ -383,32 +418,16 @@ func (e *Engine) premerge(rd *runDecoder, rf *event.Spill, runs []run) ([]run, e
 		if err != nil {
 			return nil, err
 		}
-		count := 0
-		var rec, lenBuf, scratch []byte
+		var rw *runWriter
 		var readErr error
 		off, n, err := rf.AppendFunc(func(w io.Writer) error {
-			dict := binenc.NewDictWriter()
-			var prev *Match
+			rw = newRunWriter(w)
 			for len(h) > 0 {
-				c := h[0]
-				m := c.cur
-				rec = appendMatch(rec[:0], m, prev, dict, &scratch)
-				lenBuf = binary.AppendUvarint(lenBuf[:0], uint64(len(rec)))
-				if _, err := w.Write(lenBuf); err != nil {
+				if err := rw.write(h[0].cur); err != nil {
 					return err
 				}
-				if _, err := w.Write(rec); err != nil {
-					return err
-				}
-				count++
-				prev = m
-				if readErr = c.next(rd); readErr != nil {
+				if readErr = h.advance(rd); readErr != nil {
 					return nil
-				}
-				if c.cur == nil {
-					heap.Pop(&h)
-				} else {
-					heap.Fix(&h, 0)
 				}
 			}
 			return nil
@@ -419,7 +438,7 @@ func (e *Engine) premerge(rd *runDecoder, rf *event.Spill, runs []run) ([]run, e
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, run{off: off, n: n, count: count})
+		out = append(out, run{off: off, n: n, count: rw.count})
 	}
 	return out, nil
 }
@@ -489,16 +508,10 @@ func (b *Batch) merged(fn func(*Match)) error {
 			}
 		}
 		for len(h) > 0 {
-			c := h[0]
-			ms = append(ms, c.cur)
-			if err := c.next(rd); err != nil {
+			ms = append(ms, h[0].cur)
+			if err := h.advance(rd); err != nil {
 				send(chunk{ms: ms, err: err})
 				return
-			}
-			if c.cur == nil {
-				heap.Pop(&h)
-			} else {
-				heap.Fix(&h, 0)
 			}
 			if len(ms) == chunkSize {
 				if !send(chunk{ms: ms}) {
