@@ -46,6 +46,7 @@ type Pruner struct {
 	count  uint32   // count saturates here (0: count not read)
 	fields []string // fields read through distinct
 	need   []int    // per field: distinct values to keep
+	at     []int    // per field: its first word in a summary (word 0 is the count)
 	width  int      // words per key: 1 + Σ need
 	seed   maphash.Seed
 	max    int
@@ -102,6 +103,7 @@ func NewPruner(s *Spec, seed maphash.Seed) *Pruner {
 	p.cond = *cond
 	p.width = 1
 	for _, n := range p.need {
+		p.at = append(p.at, p.width)
 		p.width += n
 	}
 	p.max = MaxPruneBytes / (8*p.width + 32)
@@ -200,9 +202,6 @@ func (p *Pruner) Fields() []string {
 	return slices.Compact(fs)
 }
 
-// Spec returns the spec the Pruner was made for.
-func (p *Pruner) Spec() *Spec { return p.spec }
-
 // Observe adds one match of the rule, given its fields (Match.Fields).
 func (p *Pruner) Observe(fields map[string][]string) {
 	if p.off.Load() {
@@ -219,10 +218,8 @@ func (p *Pruner) Observe(fields map[string][]string) {
 	if w[0] < uint64(p.count) {
 		w[0]++
 	}
-	slot := 1
 	for i, f := range p.fields {
-		vals := w[slot : slot+p.need[i]]
-		slot += p.need[i]
+		vals := p.values(w, i)
 		for _, v := range fields[f] {
 			addValueHash(vals, p.valueHash(v))
 		}
@@ -249,6 +246,11 @@ func (p *Pruner) summary(sh *pruneShard, h uint64, add bool) []uint64 {
 	}
 	at := int((h/pruneShards)%uint64(len(sh.over)/p.width)) * p.width
 	return sh.over[at : at+p.width]
+}
+
+// values returns field i's value hashes in summary w.
+func (p *Pruner) values(w []uint64, i int) []uint64 {
+	return w[p.at[i] : p.at[i]+p.need[i]]
 }
 
 // addValueHash adds h to the set vals (zero words are empty; the hash of a
@@ -285,9 +287,6 @@ func (p *Pruner) GiveUp() {
 // matches will be skipped.
 func (p *Pruner) Full() bool { return p.keys.Load() >= int64(p.max) }
 
-// Off reports whether the Pruner was turned off (GiveUp).
-func (p *Pruner) Off() bool { return p.off.Load() }
-
 // MayFire reports whether the key of a match with these fields can raise
 // an alert: false only when the having expression is false over every
 // match of the key that was observed. Call it after every match was
@@ -319,12 +318,8 @@ func (p *Pruner) eval(n *pruneNode, w []uint64) bool {
 	if n.field < 0 {
 		return w[0] >= uint64(n.min)
 	}
-	slot := 1
-	for i := 0; i < n.field; i++ {
-		slot += p.need[i]
-	}
 	have := 0
-	for _, v := range w[slot : slot+p.need[n.field]] {
+	for _, v := range p.values(w, n.field) {
 		if v != 0 {
 			have++
 		}
