@@ -58,12 +58,19 @@ type Detector struct {
 	// workers match, so that Finish hands the alert builder only the hits
 	// of keys that can alert (alert.Pruner). Not with KeepMatched: the
 	// timeline shows every reported hit.
-	prune map[*compile.Rule]*alert.Pruner
-	// keyOnly[r]: while r's Pruner has room, r's matches carry in Data
-	// only the fields it reads (r feeds no correlation); Finish
-	// reads the alert's fields from the stored copy for the few hits that
-	// go on to the builder.
-	keyOnly map[*compile.Rule][]string
+	prune map[*compile.Rule]*pruned
+}
+
+// pruned is a detection rule's alert.Pruner and how its matches carry
+// their fields.
+type pruned struct {
+	p *alert.Pruner
+	// keyOnly, when set, are the fields the Pruner reads: while it has
+	// room, the rule's matches carry in Data only those (the rule feeds no
+	// correlation, and its spec reads more); Finish reads the alert's
+	// fields from the stored copy for the few hits that go on to the
+	// builder.
+	keyOnly []string
 }
 
 // NewDetector returns a detector for one batch run.
@@ -109,18 +116,18 @@ func (p *Pack) NewDetector(opts RunOptions) *Detector {
 			}
 			if pr := alert.NewPruner(p.specs[r], seed); pr != nil {
 				if d.prune == nil {
-					d.prune = map[*compile.Rule]*alert.Pruner{}
-					d.keyOnly = map[*compile.Rule][]string{}
+					d.prune = map[*compile.Rule]*pruned{}
 				}
-				d.prune[r] = pr
+				x := &pruned{p: pr}
 				// Only for a rule that feeds no correlation (a
 				// correlation's contributing hits keep the Data of their
 				// matches, and would lose the other fields), and whose
 				// spec reads more than the Pruner does (else there is
 				// nothing to leave out).
-				if d.specOnly[r] && len(r.In) == 0 && len(pr.Fields()) < len(d.fields[r]) {
-					d.keyOnly[r] = pr.Fields()
+				if fs := pr.Fields(); d.specOnly[r] && len(r.In) == 0 && len(fs) < len(d.fields[r]) {
+					x.keyOnly = fs
 				}
+				d.prune[r] = x
 			}
 		}
 	}
@@ -163,19 +170,20 @@ func (d *Detector) NewWorker(id int) *Worker {
 		// only as one of a firing's few contributing events, which Finish
 		// reads back from the stored copy.
 		if m.Rule.Generate || m.Rule.Correlation != nil {
-			if fs, ok := d.keyOnly[m.Rule]; ok && !d.prune[m.Rule].Full() {
-				m.Data = w.extract(fs, w.cur)
+			x := d.prune[m.Rule]
+			if x != nil && x.keyOnly != nil && !x.p.Full() {
+				m.Data = w.extract(x.keyOnly, w.cur)
 			} else {
 				m.Data = w.extract(d.fields[m.Rule], w.cur)
 			}
-			if p := d.prune[m.Rule]; p != nil {
-				if m.Data == nil {
-					// Finish will read the fields from the stored copy:
-					// this match's key is unknown here.
-					p.GiveUp()
-				} else {
-					p.Observe(m.Data)
-				}
+			switch {
+			case x == nil:
+			case m.Data == nil:
+				// Finish will read the fields from the stored copy:
+				// this match's key is unknown here.
+				x.p.GiveUp()
+			default:
+				x.p.Observe(m.Data)
 			}
 		}
 		// Matches go to the batch in bundles: one lock per bundle.
@@ -341,12 +349,12 @@ func (d *Detector) Finish() *Result {
 	hs := make([]engine.Hit, 0, chunk)
 	skipped := 0
 	err := d.batch.FinishFunc(func(h engine.Hit) {
-		if p := d.prune[h.Rule]; p != nil && h.Event != nil && h.Data != nil {
-			if !p.MayFire(h.Data) {
+		if x := d.prune[h.Rule]; x != nil && h.Event != nil && h.Data != nil {
+			if !x.p.MayFire(h.Data) {
 				skipped++
 				return
 			}
-			if fs, ok := d.keyOnly[h.Rule]; ok && onlyFields(h.Data, fs) {
+			if x.keyOnly != nil && onlyFields(h.Data, x.keyOnly) {
 				// Data holds the key's fields alone: the alert's are
 				// read from the stored copy. (Once the Pruner is full
 				// the workers extract every field: more of those hits
