@@ -61,7 +61,8 @@ const pruneShards = 32
 // MaxPruneBytes bounds the summaries a Pruner keeps per key: past
 // MaxPruneBytes / (8 × words per key + 32) keys (1.2 million for a bound on
 // one field's distinct values) new keys share overflow slots
-// (pruneOverflowBytes more). A Pruner holds at most about 76 MiB.
+// (pruneOverflowBytes more): by that per-key estimate, not measured, a
+// Pruner holds at most about 76 MiB.
 const MaxPruneBytes = 64 << 20
 
 type pruneShard struct {

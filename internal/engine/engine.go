@@ -112,13 +112,14 @@ type Options struct {
 	// merge's: `bench stage scan`, one core, peak RSS at 1 GB / at 5 GB
 	// without the duplicate-record set: runs of 8,192 73 / 82 MiB (680
 	// runs at 5 GB), of 16,384 88 / 86, of 32,768 118 / 115 (the first
-	// grows with the runs, the other two do not), at the same speed.
+	// grows with the runs, the other two do not); 8,192 and 32,768 at the
+	// same speed in two alternating rounds.
 	RunMatches int
 	// MaxFanIn is the most runs Finish merges at once (default 1024, some
 	// 15 GB of the bench's sign-ins): past it, groups of
 	// MaxFanIn runs are first merged into one run each (and again, until
 	// at most MaxFanIn are left), so that the merge's read buffers and
-	// dictionaries (about 10 KB a run) do not grow with the input. That
+	// dictionaries (about 10 KB of peak RSS a run, stop 12) do not grow with the input. That
 	// costs one more pass over the runs: with runs of 512 matches (2,150
 	// at 1 GB) and a fan-in of 256, two cores, 11.5 s and 77 MiB against
 	// 8.8 s and 101–106 MiB merging them all at once.
