@@ -210,7 +210,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		skipped   atomic.Int64
 		dups      atomic.Int64
 		outRange  atomic.Int64
-		dedup     = newIDSet()
+		dedup     = newIDSet("")
 		batches   = make(chan *batch, workers*2)
 		pool      = newBatchPool(workers * 4)
 		wg        sync.WaitGroup
