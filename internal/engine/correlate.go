@@ -40,6 +40,9 @@ type corrState struct {
 	c       *compile.Correlation
 	mode    mode
 	buckets map[string]*bucket
+	// The last input skipped (opens), for counting its copies.
+	skipped    lastInput
+	skippedKey string
 	// new_value: the time of the first match and the learning period.
 	started  bool
 	first    time.Time
@@ -98,6 +101,10 @@ func (c *correlator) consume(m *Match) {
 			c.stats.MissingGroup++
 			continue
 		}
+		if cs := c.states[f.corr]; !cs.opens(f.pos, f.key) {
+			c.skip(cs, m.ident, m.Time, f.pos, f.key)
+			continue
+		}
 		in := &input{t: m.Time, ident: m.ident, pos: f.pos, hit: h, m: m, key: f.key, group: f.group,
 			values: f.values, num: f.num, numOK: f.numOK}
 		in.vkeys = foldAll(f.values)
@@ -141,6 +148,10 @@ func (c *correlator) process(cs *corrState, in *input) {
 	}
 	b := cs.buckets[in.key]
 	if b == nil {
+		if !cs.opens(in.pos, in.key) {
+			c.skip(cs, in.ident, in.t, in.pos, in.key)
+			return
+		}
 		if c.capKeys && len(cs.buckets) >= c.e.opts.MaxKeys {
 			c.stats.KeyOverflow++
 			return
@@ -175,6 +186,30 @@ func (c *correlator) process(cs *corrState, in *input) {
 	case modeNewValue:
 		c.newValue(cs, b, in)
 	}
+}
+
+// opens reports whether an input at position pos for key can change
+// anything: false only for a temporal_ordered input past the first
+// position whose key has no state, for which no chain can have started
+// (most of a sequence's later-step inputs: every successful sign-in feeds
+// the blocked-then-success sequence). Such inputs make no bucket.
+func (cs *corrState) opens(pos int, key string) bool {
+	if cs.mode != modeOrdered || pos == 0 {
+		return true
+	}
+	_, ok := cs.buckets[key]
+	return ok
+}
+
+// skip passes over an input that opens nothing, counting it as a
+// duplicate when it repeats the previous one skipped (as a bucket's last
+// input would have: a record's copies arrive one after the other).
+func (c *correlator) skip(cs *corrState, ident string, t time.Time, pos int, key string) {
+	if l := &cs.skipped; l.ok && l.ident == ident && l.t.Equal(t) && l.pos == pos && cs.skippedKey == key {
+		c.stats.Duplicates++
+		return
+	}
+	cs.skipped, cs.skippedKey = lastInput{ident: ident, t: t, pos: pos, ok: true}, key
 }
 
 func (c *correlator) add(cs *corrState, b *bucket, in *input) {

@@ -240,3 +240,51 @@ func TestNoClock(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderedLaterStepsOpenNothing feeds a temporal_ordered correlation
+// later-step inputs for keys without a first step: they must make no state
+// (every successful sign-in feeds such a sequence), a copy of one must still
+// count as a duplicate, and a key with its first step must still fire.
+func TestOrderedLaterStepsOpenNothing(t *testing.T) {
+	set := compileRules(t, `title: Blocked
+name: blocked
+logsource: {product: azure, service: signinlogs}
+detection: {selection: {status.errorCode: 53003}, condition: selection}
+---
+title: Success
+name: success
+logsource: {product: azure, service: signinlogs}
+detection: {selection: {status.errorCode: 0}, condition: selection}
+---
+title: Blocked then success
+correlation: {type: temporal_ordered, rules: [blocked, success], group-by: [userPrincipalName], timespan: 1h}
+`)
+	e := New(set, Options{})
+	w := e.NewWorker()
+	var st Stats
+	c := newCorrelator(e, &st, false)
+	add := func(id string, at time.Time, doc string) { w.Match(signIn(t, id, at, doc), c.consume) }
+	for i := range 500 {
+		add(fmt.Sprint("s", i), t0.Add(time.Duration(i)*time.Second), fmt.Sprintf(`{"userPrincipalName":"u%d","status":{"errorCode":0}}`, i))
+	}
+	add("s499", t0.Add(499*time.Second), `{"userPrincipalName":"u499","status":{"errorCode":0}}`) // a copy
+	keys := 0
+	for _, cs := range c.states {
+		keys += len(cs.buckets)
+	}
+	if keys != 0 || st.Duplicates != 1 {
+		t.Fatalf("after later steps only: %d keys, %d duplicates; want 0 and 1", keys, st.Duplicates)
+	}
+	add("b", t0.Add(10*time.Minute), `{"userPrincipalName":"u7","status":{"errorCode":53003}}`)
+	add("s", t0.Add(11*time.Minute), `{"userPrincipalName":"u7","status":{"errorCode":0}}`)
+	hits := c.out
+	fired := 0
+	for _, h := range hits {
+		if h.Rule.Title == "Blocked then success" {
+			fired++
+		}
+	}
+	if fired != 1 {
+		t.Fatalf("%d firings of the sequence, want 1", fired)
+	}
+}
