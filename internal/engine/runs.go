@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -20,10 +21,33 @@ import (
 // runs (and the unsorted rest, sorted) into the engine's total order. Each
 // record of a run is its length and the match's encoding.
 
-// run is one sorted run in the spill file.
+// run is one sorted run in the spill file. Its records are cut into
+// segments of segRecords, each decodable on its own (the writer starts its
+// dictionary and previous match afresh at each): segs holds the byte
+// offsets, in the run, of the segments after the first.
 type run struct {
 	off, n int64
 	count  int
+	segs   []int64
+}
+
+// segRecords is the number of records of a run segment: the unit a merge
+// decodes ahead on other cores (Batch.merged). Each segment restarts the
+// run's dictionary, so a smaller one writes more string definitions. A
+// variable for the tests (writers and readers must agree).
+var segRecords = 512
+
+// segment returns the byte offset and length, in r, and the record count
+// of segment i.
+func (r run) segment(i int) (off, n int64, count int) {
+	if i > 0 {
+		off = r.segs[i-1]
+	}
+	end := r.n
+	if i < len(r.segs) {
+		end = r.segs[i]
+	}
+	return off, end - off, min(segRecords, r.count-i*segRecords)
 }
 
 // How a run record holds its match's event.
@@ -240,8 +264,9 @@ func (rd *runDecoder) decodeMatch(b []byte, prev *Match, dict *binenc.DictReader
 // matches in memory).
 func (e *Engine) spillRun(rf *event.Spill, ms []*Match) (r run, ok bool) {
 	sortMatches(ms)
+	var rw *runWriter
 	off, n, err := rf.AppendFunc(func(w io.Writer) error {
-		rw := newRunWriter(w)
+		rw = newRunWriter(w)
 		for _, m := range ms {
 			if err := rw.write(m); err != nil {
 				return err
@@ -252,7 +277,7 @@ func (e *Engine) spillRun(rf *event.Spill, ms []*Match) (r run, ok bool) {
 	if err != nil {
 		return run{}, false
 	}
-	return run{off: off, n: n, count: len(ms)}, true
+	return run{off: off, n: n, count: len(ms), segs: rw.segs}, true
 }
 
 // runWriter writes the records of one run: each its length and the
@@ -263,6 +288,8 @@ type runWriter struct {
 	prev                 *Match
 	rec, lenBuf, scratch []byte
 	count                int
+	n                    int64   // bytes written
+	segs                 []int64 // run.segs
 }
 
 func newRunWriter(w io.Writer) *runWriter {
@@ -271,6 +298,11 @@ func newRunWriter(w io.Writer) *runWriter {
 
 // write appends m, the run's next match in order.
 func (rw *runWriter) write(m *Match) error {
+	if rw.count > 0 && rw.count%segRecords == 0 {
+		// A new segment: decodable without the records before it.
+		rw.dict, rw.prev = binenc.NewDictWriter(), nil
+		rw.segs = append(rw.segs, rw.n)
+	}
 	rw.rec = appendMatch(rw.rec[:0], m, rw.prev, rw.dict, &rw.scratch)
 	rw.prev = m
 	rw.lenBuf = binary.AppendUvarint(rw.lenBuf[:0], uint64(len(rw.rec)))
@@ -280,6 +312,7 @@ func (rw *runWriter) write(m *Match) error {
 	if _, err := rw.w.Write(rw.rec); err != nil {
 		return err
 	}
+	rw.n += int64(len(rw.lenBuf) + len(rw.rec))
 	rw.count++
 	return nil
 }
@@ -289,10 +322,23 @@ type cursor struct {
 	src  int // runs first, in order, then memory: the tie-break
 	cur  *Match
 	r    *bufio.Reader
-	left int
+	left int // records of the run (sequential) or segment (ahead) left
 	mem  []*Match
 	rec  []byte
-	dict *binenc.DictReader // the run's strings
+	dict *binenc.DictReader // the segment's strings
+	prev *Match             // the segment's previous match
+	read int                // records read (sequential)
+	// Decoding ahead (ahead.go): the run, its sections, the segment being
+	// read, the segments decoded or being decoded by the pool, and the
+	// matches of a decoded one being taken.
+	ah   *ahead
+	run  run
+	sec  func(off, n int64) (io.Reader, error)
+	seg  int
+	fut  []*segFuture
+	dec  []*Match
+	at   int
+	held int // matches of dec counted against the budget
 }
 
 func (c *cursor) next(rd *runDecoder) error {
@@ -306,25 +352,42 @@ func (c *cursor) next(rd *runDecoder) error {
 		c.cur, c.mem[0], c.mem = c.mem[0], nil, c.mem[1:]
 		return nil
 	}
+	if c.ah != nil {
+		return c.nextAhead(rd)
+	}
 	if c.left == 0 {
 		c.cur = nil
 		return nil
 	}
-	n, err := binary.ReadUvarint(c.r)
-	if err != nil || n > 1<<30 {
-		return fmt.Errorf("match run: reading a record length: %v", err)
+	if c.read > 0 && c.read%segRecords == 0 {
+		c.dict, c.prev = binenc.NewDictReader(rd.in), nil
 	}
-	c.rec = slices.Grow(c.rec[:0], int(n))[:n]
-	if _, err := io.ReadFull(c.r, c.rec); err != nil {
-		return fmt.Errorf("match run: %w", err)
-	}
-	m, err := rd.decodeMatch(c.rec, c.cur, c.dict) // cur: the run's previous match
+	m, err := c.decode(rd)
 	if err != nil {
 		return err
 	}
+	c.read++
 	c.left--
 	c.cur = m
 	return nil
+}
+
+// decode reads and decodes the next record of c.r.
+func (c *cursor) decode(rd *runDecoder) (*Match, error) {
+	n, err := binary.ReadUvarint(c.r)
+	if err != nil || n > 1<<30 {
+		return nil, fmt.Errorf("match run: reading a record length: %v", err)
+	}
+	c.rec = slices.Grow(c.rec[:0], int(n))[:n]
+	if _, err := io.ReadFull(c.r, c.rec); err != nil {
+		return nil, fmt.Errorf("match run: %w", err)
+	}
+	m, err := rd.decodeMatch(c.rec, c.prev, c.dict)
+	if err != nil {
+		return nil, err
+	}
+	c.prev = m
+	return m, nil
 }
 
 // mergeHeap orders cursors by their current match.
@@ -438,7 +501,7 @@ func (e *Engine) premerge(rd *runDecoder, rf *event.Spill, runs []run) ([]run, e
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, run{off: off, n: n, count: rw.count})
+		out = append(out, run{off: off, n: n, count: rw.count, segs: rw.segs})
 	}
 	return out, nil
 }
@@ -477,8 +540,21 @@ func (b *Batch) merged(fn func(*Match)) error {
 		b.premerged++
 		b.runs = runs
 	}
-	h, err := openRuns(rd, rf, b.runs)
+	var (
+		h   mergeHeap
+		err error
+		ah  *ahead
+	)
+	if aheadRuns() && len(b.runs) > 1 {
+		ah = b.e.startAhead(b.e.opts.Spill, runtime.GOMAXPROCS(0))
+		h, err = openAhead(rd, rf, b.runs, ah)
+	} else {
+		h, err = openRuns(rd, rf, b.runs)
+	}
 	if err != nil {
+		if ah != nil {
+			ah.stop()
+		}
 		return err
 	}
 	if len(b.matches) > 0 {
@@ -498,6 +574,9 @@ func (b *Batch) merged(fn func(*Match)) error {
 	stop := make(chan struct{})
 	go func() {
 		defer close(ch)
+		if ah != nil {
+			defer ah.stop() // after the last segment is asked for
+		}
 		ms := make([]*Match, 0, chunkSize)
 		send := func(c chunk) bool {
 			select {

@@ -57,10 +57,21 @@ func renderFull(hs []Hit) string {
 func TestSpilledBatchEqualsMemory(t *testing.T) {
 	set := compileRules(t, allTypes)
 	mem := New(set, Options{MaxDistinct: 4})
+	defer func(f func() bool, n int) { aheadRuns, segRecords = f, n }(aheadRuns, segRecords)
 	// Runs of 1 and 7 matches merged 2 and 3 at a time: the runs are
-	// merged in groups first, in several rounds.
-	for _, c := range []struct{ runSize, fanIn int }{{1, 0}, {7, 0}, {64, 0}, {1, 2}, {1, 3}, {7, 2}} {
+	// merged in groups first, in several rounds. Runs cut into segments of
+	// 1 to 3 records, the final merge decoding them ahead on other
+	// goroutines or not.
+	for _, c := range []struct {
+		runSize, fanIn, seg int
+		ahead               bool
+	}{
+		{1, 0, 512, true}, {7, 0, 512, true}, {64, 0, 512, true}, {1, 2, 512, true}, {1, 3, 512, true}, {7, 2, 512, true},
+		{7, 0, 2, true}, {64, 0, 3, true}, {64, 0, 1, true}, {7, 2, 3, true}, {64, 0, 3, false}, {7, 2, 2, false},
+	} {
 		runSize := c.runSize
+		aheadRuns = func() bool { return c.ahead }
+		segRecords = c.seg
 		disk := New(set, spilled(t, Options{MaxDistinct: 4, MaxFanIn: c.fanIn}, runSize))
 		for seed := uint64(1); seed <= 10; seed++ {
 			r := rand.New(rand.NewPCG(seed, 11))
@@ -97,7 +108,7 @@ func TestSpilledBatchEqualsMemory(t *testing.T) {
 				t.Fatalf("runs of %d, seed %d: only %d runs: not two rounds of merging groups of %d", runSize, seed, runs, c.fanIn)
 			}
 			if got != want {
-				t.Fatalf("runs of %d merged %d at a time, seed %d: spilled batch differs:\n%s", runSize, c.fanIn, seed, diff(want, got))
+				t.Fatalf("runs of %d merged %d at a time, segments of %d, ahead %v, seed %d: spilled batch differs:\n%s", runSize, c.fanIn, c.seg, c.ahead, seed, diff(want, got))
 			}
 			if ws.Matches != gs.Matches || ws.Hits != gs.Hits || ws.Duplicates != gs.Duplicates {
 				t.Errorf("runs of %d, seed %d: stats differ: memory %+v spilled %+v", runSize, seed, ws, gs)
