@@ -25,7 +25,7 @@ import (
 // (the usual export) the runs follow one another in time and the merge
 // takes one run at a time: the pool then decodes that run's next segments
 // on the other cores. BenchmarkMergeSpilled (sign-ins in time order, runs
-// of 16,384), six alternating rounds of three iterations on 2 cores:
+// of 16,384), five alternating rounds of three iterations on 2 cores:
 // 1.28 → 0.97 s per merge (−24 %, p=0.008); one core decodes in turn as
 // before.
 
