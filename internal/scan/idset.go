@@ -147,7 +147,7 @@ func (sh *idShard) contains(v uint64) bool {
 		// The bucket's words and a spare one (reads run past the end).
 		var stack [48]uint64
 		first, last := start>>6, (end+63)>>6
-		w := stack[:0]
+		var w []uint64
 		if n := int(last - first + 1); n <= len(stack) {
 			w = stack[:n]
 		} else {
