@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"container/heap"
 	"errors"
 	"maps"
@@ -497,25 +498,22 @@ func (h *dueHeap) Pop() any {
 }
 
 // SortAlerts puts alerts in the order Advance and Finish return them:
-// first_seen, rule id, alert id.
+// first_seen, rule id, alert id, then the origins of their evidence (alerts
+// equal in all else — the same records read from two files with
+// --no-dedup — would otherwise come in the order the windows closed, which
+// the workers' timing sets).
 func SortAlerts(out []Alert) {
 	slices.SortFunc(out, func(x, y Alert) int {
 		if c := x.FirstSeen.Compare(y.FirstSeen); c != 0 {
 			return c
 		}
-		if x.Rule.ID != y.Rule.ID {
-			if x.Rule.ID < y.Rule.ID {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(x.Rule.ID, y.Rule.ID); c != 0 {
+			return c
 		}
-		switch {
-		case x.ID < y.ID:
-			return -1
-		case x.ID > y.ID:
-			return 1
+		if c := cmp.Compare(x.ID, y.ID); c != 0 {
+			return c
 		}
-		return 0
+		return slices.CompareFunc(x.Evidence, y.Evidence, func(a, b Evidence) int { return cmp.Compare(a.Origin, b.Origin) })
 	})
 }
 

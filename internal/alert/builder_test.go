@@ -704,3 +704,27 @@ func sortedInts(xs []int) []int {
 	slices.Sort(out)
 	return out
 }
+
+// TestSortAlertsTies sorts alerts that tie on first_seen, rule and id — the
+// same records read from two files — given in either order: the result
+// must not depend on it (the evidence's origin decides).
+func TestSortAlertsTies(t *testing.T) {
+	at := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC)
+	mk := func(origin string) Alert {
+		a := Alert{ID: "same", FirstSeen: at, Evidence: []Evidence{{Origin: origin}}}
+		a.Rule.ID = "r"
+		return a
+	}
+	one := []Alert{mk("b.ndjson:1"), mk("a.ndjson:1"), mk("c.ndjson:1")}
+	two := []Alert{mk("c.ndjson:1"), mk("a.ndjson:1"), mk("b.ndjson:1")}
+	SortAlerts(one)
+	SortAlerts(two)
+	for i := range one {
+		if one[i].Evidence[0].Origin != two[i].Evidence[0].Origin {
+			t.Fatalf("position %d: %s against %s", i, one[i].Evidence[0].Origin, two[i].Evidence[0].Origin)
+		}
+	}
+	if one[0].Evidence[0].Origin != "a.ndjson:1" {
+		t.Fatalf("first: %s", one[0].Evidence[0].Origin)
+	}
+}
