@@ -26,19 +26,19 @@ import (
 // hashes); in a bucket each hash is coded as its distance from the previous
 // one (or the bucket's start), less one. A shard of n hashes spans 2^58
 // values, so the distances average 2^58/n and code in about log2(2^58/n)+2
-// bits: at the bench's 1.39 million sign-ins (5 GB) under 6 bytes per record,
-// where an 8-byte hash table at a 3/8–3/4 load took 11–21. A full buffer is
-// merged into the list in one pass over both.
+// bits: 5.6 bytes per hash at the bench's 1.38 million sign-ins (5 GB) and
+// 5.9 at its 279,000 (1 GB), where an 8-byte hash table at a 3/8–3/4 load
+// took 11–21. A full buffer is merged into the list in one pass over both.
 //
 // The coded lists are kept in temporary files (one per shard, unlinked once
 // open where the platform allows) and read back with pread: the operating
 // system's page cache holds them, reclaimable, not the process, so the
 // scan's resident memory grows by only the buckets' offsets and 128-bit
-// signatures (two bits set per hash), about 1.1–1.5 bytes per record. The
-// signature answers most lookups of a new hash without a read (96 % in
-// TestIDSet); the rest, and every repeat, read one bucket, about 100–200
-// bytes. Where no
-// temporary file can be made the lists stay in memory. Buffers, offsets,
+// signatures (two bits set per hash), 1.2–1.5 bytes per record at those
+// sizes. The signature answers most lookups of a new hash without a read
+// (96 % of the 279,000 IDs, 91 % of the 1.38 million); the rest, and every
+// repeat, read one bucket, about 100–200 bytes. Where no temporary file can
+// be made the lists stay in memory. Buffers, offsets,
 // signatures and in-memory lists live outside the Go heap (allocSlots):
 // they hold no pointers, and on the heap they would raise the collector's
 // goal. free releases them and the files.
@@ -213,17 +213,15 @@ func (sh *idShard) merge() {
 	}
 	sh.nbuf = 0
 	slices.Sort(add)
-	// The old list, read back from its file.
-	var oldWords []uint64
-	oldMapped := false
+	// The old list: in memory, or read back from its file.
+	old, oldMapped := sh.code, sh.codeMapped
 	if sh.file != nil && sh.n > 0 {
-		oldWords, oldMapped = allocSlots(sh.words + 1)
-		if !sh.read(oldWords[:sh.words], 0) {
+		old, oldMapped = allocSlots(sh.words + 1)
+		if !sh.read(old[:sh.words], 0) {
 			// The file is gone: keep what can be kept, the buffer's
 			// hashes (its lost ones will pass as new).
 			sh.n = 0
 		}
-		sh.code = oldWords
 	}
 
 	n := sh.n + len(add)
@@ -242,7 +240,7 @@ func (sh *idShard) merge() {
 	sigs, sigsMapped := allocSlots(2 << b)
 	code, codeMapped := allocSlots((n*int(k+1)+qmax<<b+63)/64 + 1)
 
-	old := listIter{sh: sh}
+	it := listIter{sh: sh, r: bitReader{w: old}, cur: ^uint64(0)}
 	w := bitWriter{w: code}
 	var bucket uint64 // the bucket being written
 	prev := ^uint64(0)
@@ -260,32 +258,28 @@ func (sh *idShard) merge() {
 		w.rice(v-prev-1, k)
 		prev = v
 	}
-	ov, ok := old.next()
+	ov, ok := it.next()
 	for _, v := range add {
 		for ok && ov < v {
 			emit(ov)
-			ov, ok = old.next()
+			ov, ok = it.next()
 		}
 		emit(v)
 	}
 	for ok {
 		emit(ov)
-		ov, ok = old.next()
+		ov, ok = it.next()
 	}
 	for bucket < 1<<b {
 		bucket++
 		offs[bucket] = w.pos
 	}
 
+	freeSlots(old, oldMapped)
 	freeSlots(sh.offs, sh.offsMapped)
 	freeSlots(sh.sigs, sh.sigsMapped)
-	sh.sigs, sh.sigsMapped = sigs, sigsMapped
-	if oldWords != nil {
-		freeSlots(oldWords, oldMapped)
-	} else {
-		freeSlots(sh.code, sh.codeMapped)
-	}
 	sh.offs, sh.offsMapped = offs, offsMapped
+	sh.sigs, sh.sigsMapped = sigs, sigsMapped
 	sh.n, sh.shift, sh.k = n, shift, k
 	sh.words = int((w.pos + 63) / 64)
 	sh.code, sh.codeMapped = code, codeMapped
@@ -327,8 +321,8 @@ func (sh *idShard) closeFile() {
 	sh.file, sh.remove = nil, false
 }
 
-// listIter walks a shard's coded list in order, giving each hash's low
-// 58 bits.
+// listIter walks a shard's coded list, in r's words, in order, giving
+// each hash's low 58 bits; cur starts one before bucket 0 (^0).
 type listIter struct {
 	sh  *idShard
 	j   uint64 // the bucket being read
@@ -340,10 +334,6 @@ func (it *listIter) next() (uint64, bool) {
 	sh := it.sh
 	if sh.n == 0 {
 		return 0, false
-	}
-	if it.r.w == nil {
-		it.r = bitReader{w: sh.code}
-		it.cur = ^uint64(0)
 	}
 	for it.r.pos >= sh.offs[it.j+1] {
 		it.j++
