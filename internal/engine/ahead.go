@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bufio"
-	"container/heap"
 	"io"
 	"runtime"
 	"sync"
@@ -124,26 +123,6 @@ func (c *cursor) decodeSegment(rd *runDecoder, f *segFuture) ([]*Match, error) {
 		ms = append(ms, m)
 	}
 	return ms, nil
-}
-
-// openAhead opens runs like openRuns, for a merge decoding ahead with a.
-func openAhead(rd *runDecoder, rf *event.Spill, runs []run, a *ahead) (mergeHeap, error) {
-	var h mergeHeap
-	bufSize := max(mergeBuffers/max(len(runs), 1), minMergeBuffer)
-	for i, r := range runs {
-		c := &cursor{src: i, ah: a, run: r, sec: rf.Section, fut: make([]*segFuture, len(r.segs)+1)}
-		if err := c.enter(rd, bufSize); err != nil {
-			return nil, err
-		}
-		if err := c.next(rd); err != nil {
-			return nil, err
-		}
-		if c.cur != nil {
-			h = append(h, c)
-		}
-	}
-	heap.Init(&h)
-	return h, nil
 }
 
 // enter starts c's segment c.seg: the pool's decoding of it when asked

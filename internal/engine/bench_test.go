@@ -51,17 +51,7 @@ func BenchmarkCorrelate(b *testing.B) {
 //
 //	go test ./internal/engine -run '^$' -bench BenchmarkMergeSpilled -benchmem -cpu 1,2
 func BenchmarkMergeSpilled(b *testing.B) {
-	set := compileRules(b, `title: Blocked
-name: blocked
-logsource: {product: azure, service: signinlogs}
-detection: {selection: {status.errorCode: 53003}, condition: selection}
----
-title: Success
-name: success
-logsource: {product: azure, service: signinlogs}
-detection: {selection: {status.errorCode: 0}, condition: selection}
----
-title: Blocked then success
+	set := compileRules(b, blockedSuccess+`title: Blocked then success
 correlation: {type: temporal_ordered, rules: [blocked, success], group-by: [userPrincipalName, ipAddress], timespan: 1h}
 ---
 title: New country

@@ -241,12 +241,9 @@ func TestNoClock(t *testing.T) {
 	}
 }
 
-// TestOrderedLaterStepsOpenNothing feeds a temporal_ordered correlation
-// later-step inputs for keys without a first step: they must make no state
-// (every successful sign-in feeds such a sequence), a copy of one must still
-// count as a duplicate, and a key with its first step must still fire.
-func TestOrderedLaterStepsOpenNothing(t *testing.T) {
-	set := compileRules(t, `title: Blocked
+// blockedSuccess is two base rules of sign-ins, a Conditional Access block
+// and a success, for sequence correlations.
+const blockedSuccess = `title: Blocked
 name: blocked
 logsource: {product: azure, service: signinlogs}
 detection: {selection: {status.errorCode: 53003}, condition: selection}
@@ -256,7 +253,14 @@ name: success
 logsource: {product: azure, service: signinlogs}
 detection: {selection: {status.errorCode: 0}, condition: selection}
 ---
-title: Blocked then success
+`
+
+// TestOrderedLaterStepsOpenNothing feeds a temporal_ordered correlation
+// later-step inputs for keys without a first step: they must make no state
+// (every successful sign-in feeds such a sequence), a copy of one must still
+// count as a duplicate, and a key with its first step must still fire.
+func TestOrderedLaterStepsOpenNothing(t *testing.T) {
+	set := compileRules(t, blockedSuccess+`title: Blocked then success
 correlation: {type: temporal_ordered, rules: [blocked, success], group-by: [userPrincipalName], timespan: 1h}
 `)
 	e := New(set, Options{})

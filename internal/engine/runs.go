@@ -441,16 +441,25 @@ const (
 // does not grow with the number of runs. Each run's dictionary adds up to
 // dictMax strings of at most 128 bytes (binenc), shared with the other
 // runs' through the Interner while it holds them: bounded per run, and
-// the number of runs is bounded by Options.MaxFanIn.
-func openRuns(rd *runDecoder, rf *event.Spill, runs []run) (mergeHeap, error) {
+// the number of runs is bounded by Options.MaxFanIn. With a, the cursors
+// take their segments from a's pool when they can (ahead.go).
+func openRuns(rd *runDecoder, rf *event.Spill, runs []run, a *ahead) (mergeHeap, error) {
 	var h mergeHeap
 	bufSize := max(mergeBuffers/max(len(runs), 1), minMergeBuffer)
 	for i, r := range runs {
-		sec, err := rf.Section(r.off, r.n)
-		if err != nil {
-			return nil, err
+		c := &cursor{src: i}
+		if a != nil {
+			c.ah, c.run, c.sec, c.fut = a, r, rf.Section, make([]*segFuture, len(r.segs)+1)
+			if err := c.enter(rd, bufSize); err != nil {
+				return nil, err
+			}
+		} else {
+			sec, err := rf.Section(r.off, r.n)
+			if err != nil {
+				return nil, err
+			}
+			c.r, c.left, c.dict = bufio.NewReaderSize(sec, bufSize), r.count, binenc.NewDictReader(rd.in)
 		}
-		c := &cursor{src: i, r: bufio.NewReaderSize(sec, bufSize), left: r.count, dict: binenc.NewDictReader(rd.in)}
 		if err := c.next(rd); err != nil {
 			return nil, err
 		}
@@ -477,7 +486,7 @@ func (e *Engine) premerge(rd *runDecoder, rf *event.Spill, runs []run) ([]run, e
 			out = append(out, group[0])
 			continue
 		}
-		h, err := openRuns(rd, rf, group)
+		h, err := openRuns(rd, rf, group, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -540,17 +549,11 @@ func (b *Batch) merged(fn func(*Match)) error {
 		b.premerged++
 		b.runs = runs
 	}
-	var (
-		h   mergeHeap
-		err error
-		ah  *ahead
-	)
+	var ah *ahead
 	if aheadRuns() && len(b.runs) > 1 {
 		ah = b.e.startAhead(b.e.opts.Spill, runtime.GOMAXPROCS(0))
-		h, err = openAhead(rd, rf, b.runs, ah)
-	} else {
-		h, err = openRuns(rd, rf, b.runs)
 	}
+	h, err := openRuns(rd, rf, b.runs, ah)
 	if err != nil {
 		if ah != nil {
 			ah.stop()
