@@ -39,24 +39,10 @@ func (s *Set) NewMatcher() *Matcher {
 // freshly allocated for each call and may be kept. The event is borrowed
 // for the duration of the call only.
 func (m *Matcher) Match(ev *event.Event, emit func(r *Rule, why []FieldValue)) {
-	if int(ev.Kind) >= len(m.set.kinds) {
+	kt := m.begin(ev)
+	if kt == nil {
 		return
 	}
-	kt := m.set.kinds[ev.Kind]
-	if len(kt.rules) == 0 {
-		return
-	}
-	m.gen++
-	if m.gen == 0 {
-		// The generation wrapped: forget every cached slot.
-		for i := range m.slots {
-			m.slots[i].gen = 0
-		}
-		m.kwGen = 0
-		m.gen = 1
-	}
-	m.ev, m.kt = ev, kt
-	m.buf = m.buf[:0]
 	defer func() { m.ev, m.kt = nil, nil }()
 
 	if kt.pf == nil || len(ev.Raw) > kt.pfMax || escapedAlnum(ev.Raw) {
@@ -79,6 +65,46 @@ func (m *Matcher) Match(ev *event.Event, emit func(r *Rule, why []FieldValue)) {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << uint(b)
 			m.try(&kt.rules[w*64+b], emit)
+		}
+	}
+}
+
+// begin starts matching ev: it returns the rules of ev's kind (nil when
+// there are none) and clears the slots cached for the previous event.
+func (m *Matcher) begin(ev *event.Event) *kindTable {
+	if int(ev.Kind) >= len(m.set.kinds) {
+		return nil
+	}
+	kt := m.set.kinds[ev.Kind]
+	if len(kt.rules) == 0 {
+		return nil
+	}
+	m.gen++
+	if m.gen == 0 {
+		// The generation wrapped: forget every cached slot.
+		for i := range m.slots {
+			m.slots[i].gen = 0
+		}
+		m.kwGen = 0
+		m.gen = 1
+	}
+	m.ev, m.kt = ev, kt
+	m.buf = m.buf[:0]
+	return kt
+}
+
+// MatchRule is Match for rule r alone, without the literal prefilter (the
+// event need not carry its raw bytes): it calls emit when r matches ev.
+func (m *Matcher) MatchRule(ev *event.Event, r *Rule, emit func(r *Rule, why []FieldValue)) {
+	kt := m.begin(ev)
+	if kt == nil {
+		return
+	}
+	defer func() { m.ev, m.kt = nil, nil }()
+	for i := range kt.rules {
+		if kt.rules[i].rule == r {
+			m.try(&kt.rules[i], emit)
+			return
 		}
 	}
 }

@@ -163,7 +163,7 @@ type kindField struct {
 
 // NewWorker returns the handler of worker id.
 func (d *Detector) NewWorker(id int) *Worker {
-	w := &Worker{d: d, id: id, w: d.eng.NewWorker(), ips: alert.NewIPStats(0), paths: map[kindField]event.Path{}}
+	w := &Worker{d: d, id: id, w: d.batch.NewWorker(), ips: alert.NewIPStats(0), paths: map[kindField]event.Path{}}
 	w.add = func(m *engine.Match) {
 		// A rule reported only through its correlations (most matches: the
 		// base rules of sequences and first-seen rules) shows in an alert

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"cmp"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -32,6 +33,21 @@ type Batch struct {
 	premerged   int
 	premergeErr error
 	done        bool
+
+	// Deferred later steps (deferred.go): by correlation index, the
+	// hashes of the keys of its first steps by time slot (firstAll: too
+	// many to track, every deferred match is kept); the workers that
+	// defer; the deferred records, in later and in sections of runFile
+	// (laterSecs); the survivors by time, and how many are left. deferred
+	// and rebuilt count the deferred matches and those rebuilt.
+	firstKeys         []map[uint64]struct{}
+	firstAll          []bool
+	workers           []*Worker
+	later             []byte
+	laterSecs         [][2]int64
+	surv              map[int64][]survivor
+	survivors         int
+	deferred, rebuilt int
 }
 
 // NewBatch returns an empty batch.
@@ -40,7 +56,7 @@ func (e *Engine) NewBatch() *Batch { return &Batch{e: e} }
 // Add records a match.
 func (b *Batch) Add(m *Match) {
 	b.mu.Lock()
-	b.matches = append(b.matches, m)
+	b.take(m)
 	b.maybeSpill()
 }
 
@@ -48,7 +64,9 @@ func (b *Batch) Add(m *Match) {
 // slice is not retained.
 func (b *Batch) AddAll(ms []*Match) {
 	b.mu.Lock()
-	b.matches = append(b.matches, ms...)
+	for _, m := range ms {
+		b.take(m)
+	}
 	b.maybeSpill()
 }
 
@@ -61,16 +79,11 @@ func (b *Batch) maybeSpill() {
 	}
 	// Sort and write the run outside the lock: the other workers go on
 	// adding to a fresh buffer meanwhile.
-	if b.runFile == nil {
-		rf, err := event.NewSpillNamed(filepath.Dir(sp.Name()), "idsentry-runs-*.bin")
-		if err != nil {
-			b.noSpill = true
-			b.mu.Unlock()
-			return
-		}
-		b.runFile = rf
+	rf := b.openRunFile()
+	if rf == nil {
+		b.mu.Unlock()
+		return
 	}
-	rf := b.runFile
 	full := b.matches
 	b.matches = make([]*Match, 0, b.e.opts.RunMatches)
 	b.writing.Add(1)
@@ -85,6 +98,20 @@ func (b *Batch) maybeSpill() {
 	}
 	b.mu.Unlock()
 	b.writing.Done()
+}
+
+// openRunFile returns the run file, made beside Options.Spill on first
+// use; nil (and b.noSpill set) when it cannot be made. b.mu is held.
+func (b *Batch) openRunFile() *event.Spill {
+	if b.runFile == nil && !b.noSpill {
+		rf, err := event.NewSpillNamed(filepath.Dir(b.e.opts.Spill.Name()), "idsentry-runs-*.bin")
+		if err != nil {
+			b.noSpill = true
+			return nil
+		}
+		b.runFile = rf
+	}
+	return b.runFile
 }
 
 // Finish evaluates every match added and returns the hits, in event-time
@@ -113,6 +140,10 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 	b.mu.Unlock()
 	b.writing.Wait() // Add has returned everywhere: no run is in flight
 	b.mu.Lock()
+	if err := b.resolveLater(); err != nil {
+		b.release()
+		return err
+	}
 	c := newCorrelator(b.e, &b.stats, false)
 	drain := func() {
 		for i, h := range c.out {
@@ -123,7 +154,7 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 	}
 	var last time.Time
 	n := 0
-	err := b.merged(func(m *Match) {
+	step := func(m *Match) {
 		// Every match consumed so far is at or before last and every one
 		// to come at or after m.Time: state idle before m.Time can go, as
 		// a Stream's horizon lets it.
@@ -136,14 +167,58 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 		last = m.Time
 		n++
 		drain()
+	}
+	// The matches of an event with rebuilt deferred ones are held until
+	// the event's last, then consumed in order with them.
+	rb := &rebuilder{b: b, w: b.e.NewWorker()}
+	var group []*Match
+	var rerr error
+	flush := func() {
+		sortMatches(group)
+		for i, g := range group {
+			step(g)
+			group[i] = nil
+		}
+		group = group[:0]
+	}
+	err := b.merged(func(m *Match) {
+		if len(group) > 0 && !(m.Time.Equal(group[0].Time) && m.ident == group[0].ident) {
+			flush()
+		}
+		var extra []*Match
+		if b.survivors > 0 && rerr == nil {
+			extra, rerr = rb.host(m)
+		}
+		if len(group) == 0 && extra == nil {
+			step(m)
+			return
+		}
+		group = append(group, m)
+		group = append(group, extra...)
 	})
+	flush()
+	if err == nil && rerr != nil {
+		err = rerr
+	}
+	if err == nil && b.survivors > 0 {
+		err = fmt.Errorf("%d deferred matches: their events were not found in the merge", b.survivors)
+	}
 	c.closeBefore(time.Time{}, true)
 	drain()
+	if cerr := b.release(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// release drops what the batch holds and removes its run file. b.mu is
+// held.
+func (b *Batch) release() error {
 	b.matches, b.runs = nil, nil
+	b.firstKeys, b.firstAll, b.workers, b.later, b.laterSecs, b.surv = nil, nil, nil, nil, nil, nil
+	var err error
 	if b.runFile != nil {
-		if cerr := b.runFile.Close(); err == nil {
-			err = cerr
-		}
+		err = b.runFile.Close()
 		b.runFile = nil
 	}
 	return err
@@ -157,11 +232,7 @@ func (b *Batch) Discard() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done = true
-	b.matches, b.runs = nil, nil
-	if b.runFile != nil {
-		b.runFile.Close()
-		b.runFile = nil
-	}
+	_ = b.release()
 }
 
 // Stats returns the batch's counters (complete after Finish).

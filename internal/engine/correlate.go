@@ -40,9 +40,6 @@ type corrState struct {
 	c       *compile.Correlation
 	mode    mode
 	buckets map[string]*bucket
-	// The last input skipped (opens), for counting its copies.
-	skipped    lastInput
-	skippedKey string
 	// new_value: the time of the first match and the learning period.
 	started  bool
 	first    time.Time
@@ -102,7 +99,6 @@ func (c *correlator) consume(m *Match) {
 			continue
 		}
 		if cs := c.states[f.corr]; !cs.opens(f.pos, f.key) {
-			c.skip(cs, m.ident, m.Time, f.pos, f.key)
 			continue
 		}
 		in := &input{t: m.Time, ident: m.ident, pos: f.pos, hit: h, m: m, key: f.key, group: f.group,
@@ -149,7 +145,6 @@ func (c *correlator) process(cs *corrState, in *input) {
 	b := cs.buckets[in.key]
 	if b == nil {
 		if !cs.opens(in.pos, in.key) {
-			c.skip(cs, in.ident, in.t, in.pos, in.key)
 			return
 		}
 		if c.capKeys && len(cs.buckets) >= c.e.opts.MaxKeys {
@@ -192,24 +187,15 @@ func (c *correlator) process(cs *corrState, in *input) {
 // anything: false only for a temporal_ordered input past the first
 // position whose key has no state, for which no chain can have started
 // (most of a sequence's later-step inputs: every successful sign-in feeds
-// the blocked-then-success sequence). Such inputs make no bucket.
+// the blocked-then-success sequence). Such inputs make no bucket, and
+// count as matches only: not as duplicates when a record repeats, as a
+// Batch that defers them (deferred.go) cannot tell.
 func (cs *corrState) opens(pos int, key string) bool {
 	if cs.mode != modeOrdered || pos == 0 {
 		return true
 	}
 	_, ok := cs.buckets[key]
 	return ok
-}
-
-// skip passes over an input that opens nothing, counting it as a
-// duplicate when it repeats the previous one skipped (as a bucket's last
-// input would have: a record's copies arrive one after the other).
-func (c *correlator) skip(cs *corrState, ident string, t time.Time, pos int, key string) {
-	if l := &cs.skipped; l.ok && l.ident == ident && l.t.Equal(t) && l.pos == pos && cs.skippedKey == key {
-		c.stats.Duplicates++
-		return
-	}
-	cs.skipped, cs.skippedKey = lastInput{ident: ident, t: t, pos: pos, ok: true}, key
 }
 
 func (c *correlator) add(cs *corrState, b *bucket, in *input) {

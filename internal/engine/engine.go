@@ -76,6 +76,7 @@
 package engine
 
 import (
+	"hash/maphash"
 	"strings"
 	"time"
 	"unsafe"
@@ -107,13 +108,16 @@ type Options struct {
 	// keeps everything in memory.
 	Spill *event.Spill
 	// RunMatches is the number of matches a Batch sorts and spills at a
-	// time (default 16384). The runs being filled and written are most of
+	// time (default 8192). The runs being filled and written are most of
 	// a scan's memory while it reads, and the number of runs sets the
-	// merge's: `bench stage scan`, one core, peak RSS at 1 GB / at 5 GB
-	// without the duplicate-record set: runs of 8,192 73 / 82 MiB (680
-	// runs at 5 GB), of 16,384 88 / 86, of 32,768 118 / 115 (the first
-	// grows with the runs, the other two do not); 8,192 and 32,768 at the
-	// same speed in two alternating rounds.
+	// merge's. Stop 14 (`bench stage scan`, one core, peak RSS at 1 GB /
+	// at 5 GB without the duplicate-record set): runs of 8,192 73 / 82
+	// MiB (680 runs at 5 GB), of 16,384 88 / 86, of 32,768 118 / 115 (the
+	// first grows with the runs, the other two do not). Since a Batch's
+	// workers defer the sequences' later steps (deferred.go), half as many
+	// matches reach the runs, each with more to hold: runs of 16,384 took
+	// peak RSS at 1 GB from 88 to 105 MiB, runs of 8,192 to 81 (three
+	// alternating rounds), about as many runs as 16,384 made before.
 	RunMatches int
 	// MaxFanIn is the most runs Finish merges at once (default 1024, some
 	// 15 GB of the bench's sign-ins): past it, groups of
@@ -140,7 +144,7 @@ func (o Options) withDefaults() Options {
 		o.MaxFanIn = 1024
 	}
 	if o.RunMatches <= 0 {
-		o.RunMatches = 1 << 14
+		o.RunMatches = 1 << 13
 	}
 	return o
 }
@@ -151,6 +155,14 @@ type Engine struct {
 	opts  Options
 	corrs []*compile.Rule       // correlations in dependency order
 	index map[*compile.Rule]int // position of each correlation in corrs
+	// later maps the rules whose matches a Batch's workers defer to the
+	// sequence they feed; firsts, by correlation index, the sequences
+	// whose first steps' keys that correlation's inputs give. seed hashes
+	// the deferred matches' keys (deferred.go).
+	later  map[*compile.Rule]int
+	firsts [][]firstLink
+	reach  []time.Duration // by sequence index (Engine.slot)
+	seed   maphash.Seed
 }
 
 // New returns an engine for set.
@@ -160,6 +172,7 @@ func New(set *compile.Set, opts Options) *Engine {
 		e.index[r] = len(e.corrs)
 		e.corrs = append(e.corrs, r)
 	}
+	e.planLater()
 	return e
 }
 
@@ -256,6 +269,13 @@ type Worker struct {
 	groups map[*string]*groupText
 	noPath groupText // group's entry for an empty path
 	epoch  uint64    // the current event's number, for groups
+	// deferLater: the matches of later steps are deferred (Batch.NewWorker):
+	// held for the current event, then written to later, which goes to
+	// batch (deferred.go).
+	deferLater bool
+	batch      *Batch
+	held       []held
+	later      []byte
 }
 
 // groupText is a group-by path's text in event epoch.
@@ -317,10 +337,25 @@ func (w *Worker) Match(ev *event.Event, emit func(*Match)) {
 	w.ev, w.stored, w.emit = ev, nil, emit
 	w.epoch++
 	w.m.Match(ev, w.onHit)
+	if len(w.held) > 0 {
+		w.settle()
+	}
 	w.ev, w.stored, w.emit, w.ident = nil, nil, nil, ""
 }
 
 func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
+	ev := w.ev
+	if w.deferLater && laterTime(ev.Time) {
+		if ci, ok := w.e.later[r]; ok {
+			w.held = append(w.held, held{r: r, ci: ci, why: why})
+			return
+		}
+	}
+	w.whole(r, why)
+}
+
+// whole emits the whole match of rule r on the current event.
+func (w *Worker) whole(r *compile.Rule, why []compile.FieldValue) {
 	ev := w.ev
 	if w.stored == nil {
 		if sp := w.e.opts.Spill; sp != nil {

@@ -46,9 +46,8 @@ func signIn(t testing.TB, id string, at time.Time, doc string) *event.Event {
 		Origin: event.Origin{File: "t.jsonl", Line: 1}}
 }
 
-// allTypes is a rule set with every correlation type over one base rule
-// family, for the property test.
-const allTypes = `title: Failed
+// failedSuccess are two detection rules: a wrong password, a success.
+const failedSuccess = `title: Failed
 name: failed
 logsource:
     product: azure
@@ -68,7 +67,11 @@ detection:
         status.errorCode: 0
     condition: selection
 ---
-title: Count
+`
+
+// allTypes is a rule set with every correlation type over one base rule
+// family, for the property test.
+const allTypes = failedSuccess + `title: Count
 name: count
 correlation: {type: event_count, rules: [failed], group-by: [userPrincipalName], timespan: 10m, condition: {gte: 3}}
 ---
@@ -126,11 +129,13 @@ func TestStreamEqualsBatch(t *testing.T) {
 		events := randomEvents(t, r, 150)
 		w := e.NewWorker()
 
+		// The batch's own worker defers the sequences' later steps.
 		b := e.NewBatch()
+		bw := b.NewWorker()
 		shuffled := append([]*event.Event(nil), events...)
 		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 		for _, ev := range shuffled {
-			w.Match(ev, b.Add)
+			bw.Match(ev, b.Add)
 		}
 		want := renderHits(b.Finish())
 
@@ -149,7 +154,9 @@ func TestStreamEqualsBatch(t *testing.T) {
 		if strings.Count(want, "\n") == 0 {
 			t.Errorf("seed %d: no hits at all", seed)
 		}
-		if bs, ss := b.Stats(), s.Stats(); bs.Duplicates != ss.Duplicates || bs.Matches != ss.Matches {
+		// Duplicates are not compared: they count copies dropped by a
+		// key's state, and a Stream drops idle state sooner.
+		if bs, ss := b.Stats(), s.Stats(); bs.Matches != ss.Matches || bs.Hits != ss.Hits || bs.MissingGroup != ss.MissingGroup {
 			t.Errorf("seed %d: stats differ: batch %+v stream %+v", seed, bs, ss)
 		}
 	}
@@ -257,8 +264,9 @@ detection: {selection: {status.errorCode: 0}, condition: selection}
 
 // TestOrderedLaterStepsOpenNothing feeds a temporal_ordered correlation
 // later-step inputs for keys without a first step: they must make no state
-// (every successful sign-in feeds such a sequence), a copy of one must still
-// count as a duplicate, and a key with its first step must still fire.
+// (every successful sign-in feeds such a sequence), a copy of one counts as
+// a match only (a Batch that defers such inputs cannot tell copies apart),
+// and a key with its first step must still fire.
 func TestOrderedLaterStepsOpenNothing(t *testing.T) {
 	set := compileRules(t, blockedSuccess+`title: Blocked then success
 correlation: {type: temporal_ordered, rules: [blocked, success], group-by: [userPrincipalName], timespan: 1h}
@@ -276,8 +284,8 @@ correlation: {type: temporal_ordered, rules: [blocked, success], group-by: [user
 	for _, cs := range c.states {
 		keys += len(cs.buckets)
 	}
-	if keys != 0 || st.Duplicates != 1 {
-		t.Fatalf("after later steps only: %d keys, %d duplicates; want 0 and 1", keys, st.Duplicates)
+	if keys != 0 || st.Duplicates != 0 || st.Matches != 501 {
+		t.Fatalf("after later steps only: %d keys, %d duplicates, %d matches; want 0, 0 and 501", keys, st.Duplicates, st.Matches)
 	}
 	add("b", t0.Add(10*time.Minute), `{"userPrincipalName":"u7","status":{"errorCode":53003}}`)
 	add("s", t0.Add(11*time.Minute), `{"userPrincipalName":"u7","status":{"errorCode":0}}`)

@@ -79,8 +79,13 @@ func TestSpilledBatchEqualsMemory(t *testing.T) {
 			r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
 			runs := 0
 			run := func(e *Engine) (string, Stats) {
-				w := e.NewWorker()
+				// The spilled batch's worker defers the sequences' later
+				// steps, the in-memory one's does not.
 				b := e.NewBatch()
+				w := e.NewWorker()
+				if e.opts.Spill != nil {
+					w = b.NewWorker()
+				}
 				for _, ev := range events {
 					w.Match(ev, func(m *Match) {
 						m.Data = map[string][]string{"ip": {ev.ID, "x"}}
@@ -110,7 +115,7 @@ func TestSpilledBatchEqualsMemory(t *testing.T) {
 			if got != want {
 				t.Fatalf("runs of %d merged %d at a time, segments of %d, ahead %v, seed %d: spilled batch differs:\n%s", runSize, c.fanIn, c.seg, c.ahead, seed, diff(want, got))
 			}
-			if ws.Matches != gs.Matches || ws.Hits != gs.Hits || ws.Duplicates != gs.Duplicates {
+			if ws.Matches != gs.Matches || ws.Hits != gs.Hits || ws.MissingGroup != gs.MissingGroup {
 				t.Errorf("runs of %d, seed %d: stats differ: memory %+v spilled %+v", runSize, seed, ws, gs)
 			}
 			if !strings.Contains(want, `"userPrincipalName"`) {
@@ -279,5 +284,96 @@ func TestFeedKeyIsGroupKey(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no feeds")
+	}
+}
+
+// seqTypes are two sequences whose later steps a Batch defers: success
+// and denied each feed one temporal_ordered correlation, success after
+// failed, denied after a burst of failures (a correlation whose group-by
+// holds the sequence's in another order). A rule reported on its own
+// matches the events of users a and b: their later steps are deferred,
+// user c's are not (an event needs a whole match to be found again by).
+const seqTypes = failedSuccess + `title: Denied
+name: denied
+logsource:
+    product: azure
+    service: signinlogs
+detection:
+    selection:
+        status.errorCode: 500121
+    condition: selection
+---
+title: Users a and b
+logsource:
+    product: azure
+    service: signinlogs
+detection:
+    selection:
+        userPrincipalName: [a, b]
+    condition: selection
+---
+title: Failed then success
+correlation: {type: temporal_ordered, rules: [failed, success], group-by: [userPrincipalName, ipAddress], timespan: 10m}
+---
+title: Burst
+name: burst
+correlation: {type: event_count, rules: [failed], group-by: [ipAddress, userPrincipalName], timespan: 10m, condition: {gte: 2}}
+---
+title: Burst then denied
+correlation: {type: temporal_ordered, rules: [burst, denied], group-by: [userPrincipalName], timespan: 20m}
+`
+
+// TestDeferredEqualsWhole checks that a Batch whose worker defers the
+// later steps of sequences (Batch.NewWorker) returns exactly the hits and
+// counts of one that does not, in memory and spilled (the deferred
+// records written in many sections), and that it did defer, rebuild some
+// and drop others.
+func TestDeferredEqualsWhole(t *testing.T) {
+	set := compileRules(t, seqTypes)
+	defer func(n int) { laterChunk = n }(laterChunk)
+	laterChunk = 200
+	mem := New(set, Options{})
+	if len(mem.later) != 2 {
+		t.Fatalf("%d rules deferred, want 2 (success and denied)", len(mem.later))
+	}
+	for seed := uint64(1); seed <= 20; seed++ {
+		r := rand.New(rand.NewPCG(seed, 13))
+		events := randomEvents(t, r, 200)
+		for i := range 5 { // without an IP: success's key is missing
+			events = append(events, signIn(t, fmt.Sprint("n", i), t0.Add(time.Duration(i)*time.Minute),
+				`{"userPrincipalName":"a","status":{"errorCode":0}}`))
+		}
+		r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+		run := func(e *Engine, deferring bool) (string, Stats, *Batch) {
+			b := e.NewBatch()
+			w := e.NewWorker()
+			if deferring {
+				w = b.NewWorker()
+			}
+			for _, ev := range events {
+				w.Match(ev, b.Add)
+			}
+			return renderFull(b.Finish()), b.Stats(), b
+		}
+		want, ws, _ := run(mem, false)
+		for _, e := range []*Engine{mem, New(set, spilled(t, Options{}, 16))} {
+			got, gs, b := run(e, true)
+			where := "in memory"
+			if e.opts.Spill != nil {
+				where = "spilled"
+			}
+			if got != want {
+				t.Fatalf("seed %d, %s: deferring batch differs:\n%s", seed, where, diff(want, got))
+			}
+			if ws.Matches != gs.Matches || ws.Hits != gs.Hits || ws.MissingGroup != gs.MissingGroup || ws.NoTime != gs.NoTime {
+				t.Errorf("seed %d, %s: stats differ: whole %+v deferring %+v", seed, where, ws, gs)
+			}
+			if b.deferred == 0 || b.rebuilt == 0 || b.rebuilt == b.deferred {
+				t.Errorf("seed %d, %s: %d matches deferred, %d rebuilt: want some of each kept and dropped", seed, where, b.deferred, b.rebuilt)
+			}
+		}
+		if !strings.Contains(want, "Failed then") {
+			t.Errorf("seed %d: no sequence fired", seed)
+		}
 	}
 }

@@ -214,20 +214,11 @@ func loadScenario(t *testing.T, path string) *scenario {
 	return sc
 }
 
-// matches runs phase 1 over events in the given order.
-func (sc *scenario) matches(e *Engine, order []*event.Event) []*Match {
-	w := e.NewWorker()
-	var out []*Match
-	for _, ev := range order {
-		w.Match(ev, func(m *Match) { out = append(out, m) })
-	}
-	return out
-}
-
 func (sc *scenario) batch(e *Engine, order []*event.Event) string {
 	b := e.NewBatch()
-	for _, m := range sc.matches(e, order) {
-		b.Add(m)
+	w := b.NewWorker()
+	for _, ev := range order {
+		w.Match(ev, b.Add)
 	}
 	return renderHits(b.Finish())
 }
@@ -243,7 +234,7 @@ func (sc *scenario) concurrentBatch(e *Engine, seed uint64) string {
 		wg.Add(1)
 		go func(k int) {
 			defer wg.Done()
-			w := e.NewWorker()
+			w := b.NewWorker()
 			for i := k; i < len(order); i += workers {
 				w.Match(order[i], b.Add)
 			}

@@ -25,7 +25,9 @@ type Stats struct {
 	NonNumeric int64
 	// NoTime counts matches without an event time (not correlated).
 	NoTime int64
-	// Duplicates counts inputs dropped as the same record twice.
+	// Duplicates counts inputs dropped as the same record twice by a
+	// key's state (a window, a chain): not the copies of an input that
+	// opens nothing, which a Batch that defers it cannot tell apart.
 	Duplicates int64
 	// DistinctOverflow counts values not tracked because a group reached
 	// Options.MaxDistinct.
