@@ -208,7 +208,21 @@ func (p *Pruner) Observe(fields map[string][]string) {
 	if p.off.Load() {
 		return
 	}
+	p.observe(p.keyHash(fields), fields)
+}
+
+// ObserveKey is Observe, and returns the hash of the match's key, for
+// MayFireKey.
+func (p *Pruner) ObserveKey(fields map[string][]string) uint64 {
 	h := p.keyHash(fields)
+	if !p.off.Load() {
+		p.observe(h, fields)
+	}
+	return h
+}
+
+// observe adds a match of key hash h.
+func (p *Pruner) observe(h uint64, fields map[string][]string) {
 	sh := &p.shards[h%pruneShards]
 	sh.mu.Lock()
 	if sh.index == nil { // given up meanwhile
@@ -296,7 +310,14 @@ func (p *Pruner) MayFire(fields map[string][]string) bool {
 	if p.off.Load() {
 		return true
 	}
-	h := p.keyHash(fields)
+	return p.MayFireKey(p.keyHash(fields))
+}
+
+// MayFireKey is MayFire for the key hash ObserveKey returned.
+func (p *Pruner) MayFireKey(h uint64) bool {
+	if p.off.Load() {
+		return true
+	}
 	sh := &p.shards[h%pruneShards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()

@@ -71,6 +71,10 @@ type pruned struct {
 	// fields from the stored copy for the few hits that go on to the
 	// builder.
 	keyOnly []string
+	// fields, when set, are the fields the Pruner reads, and the rule's
+	// matches are deferred (engine.Worker.DeferHits): the workers observe
+	// them from the live event and hand the engine the key's hash.
+	fields []string
 }
 
 // NewDetector returns a detector for one batch run.
@@ -128,6 +132,13 @@ func (p *Pack) NewDetector(opts RunOptions) *Detector {
 					x.keyOnly = fs
 				}
 				d.prune[r] = x
+				if len(r.In) == 0 {
+					// Its matches wait in the engine as key hashes
+					// (Worker.DeferHits); those of keys that can alert
+					// are rebuilt.
+					x.fields = pr.Fields()
+					d.batch.KeepHits(r, pr.MayFireKey)
+				}
 			}
 		}
 	}
@@ -193,6 +204,17 @@ func (d *Detector) NewWorker(id int) *Worker {
 		}
 	}
 	w.pending = make([]*engine.Match, 0, 256)
+	for r, x := range d.prune {
+		if x.fields != nil {
+			w.w.DeferHits(r, func(ev *event.Event) (uint64, bool) {
+				data := w.extract(x.fields, ev)
+				if data == nil {
+					return 0, false // the match goes whole: add gives up
+				}
+				return x.p.ObserveKey(data), true
+			})
+		}
+	}
 	d.mu.Lock()
 	d.ips = append(d.ips, w.ips)
 	d.workers = append(d.workers, w)
@@ -375,6 +397,8 @@ func (d *Detector) Finish() *Result {
 	}
 	close(chunks)
 	<-built
+	// The deferred matches the engine dropped were not handed over.
+	skipped += int(d.batch.Stats().DroppedHits)
 	res.Hits += skipped
 	res.Skipped = skipped
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/idsentry/idsentry/internal/compile"
 	"github.com/idsentry/idsentry/internal/event"
 )
 
@@ -38,13 +39,15 @@ type Batch struct {
 	// hashes of the keys of its first steps by time slot (firstAll: too
 	// many to track, every deferred match is kept); the workers that
 	// defer; the deferred records, in later and in sections of runFile
-	// (laterSecs); the survivors by time, and how many are left. deferred
+	// (laterSecs); which deferred hits to keep (KeepHits); the survivors
+	// by time, and how many are left. deferred
 	// and rebuilt count the deferred matches and those rebuilt.
 	firstKeys         []map[uint64]struct{}
 	firstAll          []bool
 	workers           []*Worker
 	later             []byte
 	laterSecs         [][2]int64
+	keepHits          map[*compile.Rule]func(uint64) bool
 	surv              map[int64][]survivor
 	survivors         int
 	deferred, rebuilt int

@@ -37,6 +37,12 @@ import (
 // rebuilt during the merge when the whole match of their event comes by,
 // by matching its stored copy against their rule again, and take their
 // place in the order. The hits are those of a Batch that defers nothing.
+//
+// The same goes for the matches of a reported detection rule whose caller
+// can tell at the end, from a key, which of them it will drop (an alert
+// Pruner: keys that can never alert): Worker.DeferHits gives the key's
+// hash, Batch.KeepHits which keys Finish rebuilds; the others count as
+// hits and as dropped ones (Stats.DroppedHits).
 
 // maxFirstKeys is how many first-step keys (by time slot) a Batch tracks
 // per sequence. Past it, every deferred match of the sequence survives:
@@ -152,13 +158,39 @@ func (e *Engine) planLater() {
 // batch's workers hold: call it when they are done.
 func (b *Batch) NewWorker() *Worker {
 	w := b.e.NewWorker()
-	if len(b.e.later) > 0 {
-		w.deferLater, w.batch = true, b
-		b.mu.Lock()
-		b.workers = append(b.workers, w)
-		b.mu.Unlock()
-	}
+	w.batch = b
+	b.mu.Lock()
+	b.workers = append(b.workers, w)
+	b.mu.Unlock()
 	return w
+}
+
+// DeferHits makes the worker defer, like a later step, the matches of
+// detection rule r, which must be reported on its own and feed no
+// correlation: key returns the hash of a match's key, the event at hand
+// (false: the match goes whole). Finish rebuilds only the matches whose
+// key the function given to Batch.KeepHits keeps; the others count as
+// hits (Stats.DroppedHits). For a Batch's worker only.
+func (w *Worker) DeferHits(r *compile.Rule, key func(ev *event.Event) (uint64, bool)) {
+	if w.batch == nil || r.Correlation != nil || !r.Generate || len(r.In) > 0 {
+		return
+	}
+	if w.hitKeys == nil {
+		w.hitKeys = map[*compile.Rule]func(*event.Event) (uint64, bool){}
+	}
+	w.hitKeys[r] = key
+}
+
+// KeepHits sets which deferred matches of rule r (Worker.DeferHits)
+// Finish keeps: those whose key hash keep returns true for, called after
+// every match was added.
+func (b *Batch) KeepHits(r *compile.Rule, keep func(key uint64) bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.keepHits == nil {
+		b.keepHits = map[*compile.Rule]func(uint64) bool{}
+	}
+	b.keepHits[r] = keep
 }
 
 // laterTime reports whether a match at t can be deferred: t is set and
@@ -172,8 +204,9 @@ func laterTime(t time.Time) bool {
 // known.
 type held struct {
 	r   *compile.Rule
-	ci  int
+	ci  int // the sequence's index; -1 for a rule of DeferHits
 	why []compile.FieldValue
+	key func(*event.Event) (uint64, bool) // DeferHits's
 }
 
 // A deferred match's record: key hash, time (Unix nanoseconds), identity
@@ -192,12 +225,17 @@ func (w *Worker) settle() {
 		idh := maphash.String(w.e.seed, w.ident)
 		orh := maphash.String(w.e.seed, w.stored.Origin)
 		for _, h := range w.held {
-			f := w.feed(w.e.corrs[h.ci], h.r, w.ev)
 			var kh uint64
-			if f.ok {
-				kh = maphash.String(w.e.seed, f.key)
+			var ok bool
+			if h.ci < 0 {
+				if kh, ok = h.key(w.ev); !ok {
+					w.whole(h.r, h.why)
+					continue
+				}
+			} else if f := w.feed(w.e.corrs[h.ci], h.r, w.ev); f.ok {
+				kh, ok = maphash.String(w.e.seed, f.key), true
 			}
-			w.later = appendLater(w.later, kh, w.ev.Time.UnixNano(), idh, orh, h.r.Index, f.ok)
+			w.later = appendLater(w.later, kh, w.ev.Time.UnixNano(), idh, orh, h.r.Index, ok)
 		}
 		if len(w.later) >= laterChunk {
 			w.batch.addLater(w.later)
@@ -387,12 +425,19 @@ func (b *Batch) resolveRecords(buf []byte) error {
 			return errLaterRecord
 		}
 		r := b.e.set.Rules[idx]
-		ci, ok := b.e.later[r]
-		if !ok {
-			return errLaterRecord
-		}
 		t := int64(binary.LittleEndian.Uint64(rec[8:]))
-		if !b.keeps(ci, time.Unix(0, t), rec[36] != 0, binary.LittleEndian.Uint64(rec)) {
+		kh := binary.LittleEndian.Uint64(rec)
+		if ci, ok := b.e.later[r]; ok {
+			if !b.keeps(ci, time.Unix(0, t), rec[36] != 0, kh) {
+				continue
+			}
+		} else if keep := b.keepHits[r]; keep == nil {
+			return errLaterRecord
+		} else if !keep(kh) {
+			// A hit the caller would have dropped.
+			b.stats.Matches++
+			b.stats.Hits++
+			b.stats.DroppedHits++
 			continue
 		}
 		if b.surv == nil {

@@ -269,13 +269,14 @@ type Worker struct {
 	groups map[*string]*groupText
 	noPath groupText // group's entry for an empty path
 	epoch  uint64    // the current event's number, for groups
-	// deferLater: the matches of later steps are deferred (Batch.NewWorker):
-	// held for the current event, then written to later, which goes to
-	// batch (deferred.go).
-	deferLater bool
-	batch      *Batch
-	held       []held
-	later      []byte
+	// batch, when set (Batch.NewWorker), is where the matches of later
+	// steps and of the rules in hitKeys (DeferHits) are deferred: held for
+	// the current event, then written to later, which goes to batch
+	// (deferred.go).
+	batch   *Batch
+	hitKeys map[*compile.Rule]func(*event.Event) (uint64, bool)
+	held    []held
+	later   []byte
 }
 
 // groupText is a group-by path's text in event epoch.
@@ -345,9 +346,13 @@ func (w *Worker) Match(ev *event.Event, emit func(*Match)) {
 
 func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 	ev := w.ev
-	if w.deferLater && laterTime(ev.Time) {
+	if w.batch != nil && laterTime(ev.Time) {
 		if ci, ok := w.e.later[r]; ok {
 			w.held = append(w.held, held{r: r, ci: ci, why: why})
+			return
+		}
+		if key := w.hitKeys[r]; key != nil {
+			w.held = append(w.held, held{r: r, ci: -1, why: why, key: key})
 			return
 		}
 	}

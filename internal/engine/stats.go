@@ -13,6 +13,9 @@ type Stats struct {
 	// Matches counts phase-1 matches evaluated; Hits the hits reported.
 	Matches int64
 	Hits    int64
+	// DroppedHits counts the hits (in Hits) of deferred matches that
+	// Finish dropped (Worker.DeferHits, Batch.KeepHits).
+	DroppedHits int64
 	// Firings counts correlation firings by rule (reported or not).
 	Firings map[string]int64
 	// Late counts matches a Stream dropped from correlation because they
