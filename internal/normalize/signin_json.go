@@ -185,6 +185,12 @@ func appendCanonicalTime(dst []byte, t time.Time) []byte {
 // A value that does not parse is left as it is.
 func (n *Normalizer) canonicalizeTime(obj *fastjson.Value, key string) (time.Time, bool) {
 	v := obj.Get(key)
+	if v != nil && v.Type() == fastjson.TypeString {
+		s := viewString(v.GetStringBytes())
+		if t, ok := parseUTC(s); ok && canonicalFraction(s) {
+			return t, true // already canonical (the usual case): nothing to rewrite
+		}
+	}
 	t, ok := timestampOf(v)
 	if !ok {
 		return t, ok

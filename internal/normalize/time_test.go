@@ -32,3 +32,33 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseUTC: parseUTC accepts only what time.Parse(time.RFC3339Nano)
+// accepts, reads the same instant, and canonicalFraction says whether the
+// text is its time's canonical form.
+func FuzzParseUTC(f *testing.F) {
+	for _, s := range []string{
+		"2024-01-15T09:30:20Z", "2024-01-15T09:30:20.1234567Z", "2024-01-15T09:30:20.120Z",
+		"2024-02-29T23:59:59.999999999Z", "2023-02-29T00:00:00Z", "2024-04-31T00:00:00Z",
+		"2024-01-15T24:00:00Z", "2024-01-15T09:30:60Z", "2024-01-15T09:30:20.Z", "2024-01-15T09:30:20.0Z",
+		"2024-01-15T09:30:20.1234567890Z", "2024-01-15T09:30:20+01:00", "2024-1-15T09:30:20Z", "0000-01-01T00:00:00Z",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := parseUTC(s)
+		if !ok {
+			return
+		}
+		want, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			t.Fatalf("parseUTC(%q) = %v, but time.Parse: %v", s, got, err)
+		}
+		if !got.Equal(want) || got.Location() != time.UTC {
+			t.Fatalf("parseUTC(%q) = %v, time.Parse %v", s, got, want)
+		}
+		if canon := string(appendCanonicalTime(nil, got)) == s; canon != canonicalFraction(s) {
+			t.Fatalf("%q: canonical %v, canonicalFraction %v", s, canon, canonicalFraction(s))
+		}
+	})
+}
