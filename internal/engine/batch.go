@@ -40,7 +40,7 @@ type Batch struct {
 	// many to track, every deferred match is kept); the workers that
 	// defer; the deferred records, in later and in sections of runFile
 	// (laterSecs); which deferred hits to keep (KeepHits); the survivors
-	// by time, and how many are left. deferred
+	// by their event's time and identity, and how many are left. deferred
 	// and rebuilt count the deferred matches and those rebuilt.
 	firstKeys         []map[uint64]struct{}
 	firstAll          []bool
@@ -48,7 +48,7 @@ type Batch struct {
 	later             []byte
 	laterSecs         [][2]int64
 	keepHits          map[*compile.Rule]func(uint64) bool
-	surv              map[int64][]survivor
+	surv              map[survKey][]survivor
 	survivors         int
 	deferred, rebuilt int
 }
@@ -188,16 +188,23 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 		if len(group) > 0 && !(m.Time.Equal(group[0].Time) && m.ident == group[0].ident) {
 			flush()
 		}
-		var extra []*Match
-		if b.survivors > 0 && rerr == nil {
-			extra, rerr = rb.host(m)
+		pending := b.survivors > 0 && rerr == nil
+		var k survKey
+		if pending {
+			k = rb.key(m)
 		}
-		if len(group) == 0 && extra == nil {
+		// A group starts at the first match of an event (time and
+		// identity: several records may share them) with survivors.
+		if len(group) == 0 && (!pending || b.surv[k] == nil) {
 			step(m)
 			return
 		}
 		group = append(group, m)
-		group = append(group, extra...)
+		if pending {
+			var extra []*Match
+			extra, rerr = rb.host(m, k)
+			group = append(group, extra...)
+		}
 	})
 	flush()
 	if err == nil && rerr != nil {

@@ -223,7 +223,7 @@ func (w *Worker) settle() {
 		}
 	} else {
 		idh := maphash.String(w.e.seed, w.ident)
-		orh := maphash.String(w.e.seed, w.stored.Origin)
+		orh := originHash(w.e.seed, w.stored)
 		for _, h := range w.held {
 			var kh uint64
 			var ok bool
@@ -244,6 +244,21 @@ func (w *Worker) settle() {
 	}
 	clear(w.held)
 	w.held = w.held[:0]
+}
+
+// originHash hashes where st was read: unique per record (records of one
+// line of a JSON array share their Origin string, not their index).
+func originHash(seed maphash.Seed, st *event.Stored) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.WriteString(st.Origin)
+	o := st.Where()
+	var b [24]byte
+	binary.LittleEndian.PutUint64(b[0:], uint64(o.Line))
+	binary.LittleEndian.PutUint64(b[8:], uint64(o.Index))
+	binary.LittleEndian.PutUint64(b[16:], uint64(o.Offset))
+	h.Write(b[:])
+	return h.Sum64()
 }
 
 func appendLater(dst []byte, key uint64, t int64, idh, orh uint64, rule int, ok bool) []byte {
@@ -371,10 +386,18 @@ func (b *Batch) takeLater(recs []byte) {
 	b.later = b.later[:0]
 }
 
-// survivor is a deferred match that Finish rebuilds.
+// survKey is where Finish looks survivors up: their event's time (Unix
+// nanoseconds) and identity hash.
+type survKey struct {
+	t   int64
+	idh uint64
+}
+
+// survivor is a deferred match that Finish rebuilds: its event's origin
+// hash and its rule.
 type survivor struct {
-	idh, orh uint64
-	r        *compile.Rule
+	orh uint64
+	r   *compile.Rule
 }
 
 // resolveLater takes the records the workers still hold, drops those that
@@ -441,10 +464,10 @@ func (b *Batch) resolveRecords(buf []byte) error {
 			continue
 		}
 		if b.surv == nil {
-			b.surv = map[int64][]survivor{}
+			b.surv = map[survKey][]survivor{}
 		}
-		b.surv[t] = append(b.surv[t], survivor{idh: binary.LittleEndian.Uint64(rec[16:]),
-			orh: binary.LittleEndian.Uint64(rec[24:]), r: r})
+		k := survKey{t, binary.LittleEndian.Uint64(rec[16:])}
+		b.surv[k] = append(b.surv[k], survivor{orh: binary.LittleEndian.Uint64(rec[24:]), r: r})
 		b.survivors++
 	}
 	return nil
@@ -459,21 +482,25 @@ type rebuilder struct {
 	out []*Match
 }
 
-// host returns the survivors whose event is m's (rebuilt, nil if none).
-func (rb *rebuilder) host(m *Match) ([]*Match, error) {
+// key is where the survivors of m's event are (survivors pending).
+func (rb *rebuilder) key(m *Match) survKey {
+	return survKey{m.Time.UnixNano(), maphash.String(rb.b.e.seed, m.ident)}
+}
+
+// host returns the survivors whose event is m's (rebuilt, nil if none); k
+// is rb.key(m).
+func (rb *rebuilder) host(m *Match, k survKey) ([]*Match, error) {
 	b := rb.b
-	t := m.Time.UnixNano()
-	list := b.surv[t]
+	list := b.surv[k]
 	if len(list) == 0 || m.Event == nil {
 		return nil, nil
 	}
-	idh := maphash.String(b.e.seed, m.ident)
-	orh := maphash.String(b.e.seed, m.Event.Origin)
+	orh := originHash(b.e.seed, m.Event)
 	rb.out = rb.out[:0]
 	var ev *event.Event
 	for i := 0; i < len(list); {
 		s := list[i]
-		if s.idh != idh || s.orh != orh || slices.ContainsFunc(rb.out, func(o *Match) bool { return o.Rule == s.r }) {
+		if s.orh != orh || slices.ContainsFunc(rb.out, func(o *Match) bool { return o.Rule == s.r }) {
 			i++
 			continue
 		}
@@ -496,12 +523,10 @@ func (rb *rebuilder) host(m *Match) ([]*Match, error) {
 		w.emit = func(x *Match) { got = x }
 		w.epoch++
 		w.m.MatchRule(ev, s.r, w.onHit)
-		if got == nil {
-			// The stored copy does not match as the event did (it
-			// should): the match without its why list.
-			w.whole(s.r, nil)
-		}
 		w.ev, w.stored, w.emit, w.ident = nil, nil, nil, ""
+		if got == nil {
+			return nil, fmt.Errorf("a deferred match of %s: its stored event (%s) does not match the rule again", s.r, st.Origin)
+		}
 		got.Time = m.Time
 		rb.out = append(rb.out, got)
 		list[i] = list[len(list)-1]
@@ -510,9 +535,9 @@ func (rb *rebuilder) host(m *Match) ([]*Match, error) {
 		b.rebuilt++
 	}
 	if len(list) == 0 {
-		delete(b.surv, t)
+		delete(b.surv, k)
 	} else {
-		b.surv[t] = list
+		b.surv[k] = list
 	}
 	if len(rb.out) == 0 {
 		return nil, nil

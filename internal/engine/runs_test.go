@@ -400,3 +400,69 @@ func TestDeferredEqualsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestDeferredSameIdentity: records that share their time and identity
+// (ID-less records of one line of a JSON array; copies of one ID) must
+// each rebuild their own deferred matches, in the total order.
+func TestDeferredSameIdentity(t *testing.T) {
+	set := compileRules(t, `title: Success
+name: success
+logsource: {product: azure, service: signinlogs}
+detection: {selection: {status.errorCode: 0}, condition: selection}
+---
+title: Failed
+name: failed
+logsource: {product: azure, service: signinlogs}
+detection: {selection: {status.errorCode: 50126}, condition: selection}
+---
+title: Other
+logsource: {product: azure, service: signinlogs}
+detection: {selection: {status.errorCode: 99}, condition: selection}
+---
+title: Users a
+logsource: {product: azure, service: signinlogs}
+detection: {selection: {userPrincipalName: a}, condition: selection}
+---
+title: Seq
+correlation: {type: temporal_ordered, rules: [failed, success], group-by: [userPrincipalName], timespan: 1h}
+`)
+	at := func(id, doc string, line, index int, d time.Duration) *event.Event {
+		ev := signIn(t, id, t0.Add(d), doc)
+		ev.Origin = event.Origin{File: "t.json", Line: line, Index: index}
+		return ev
+	}
+	first := at("f", `{"userPrincipalName":"a","status":{"errorCode":50126}}`, 1, 0, 0)
+	for _, c := range []struct {
+		name   string
+		events []*event.Event
+	}{
+		{"one line, no IDs", []*event.Event{first,
+			at("", `{"userPrincipalName":"a","status":{"errorCode":0}}`, 5, 0, time.Minute),
+			at("", `{"userPrincipalName":"zz","status":{"errorCode":99}}`, 5, 1, time.Minute)}},
+		{"one ID twice", []*event.Event{first,
+			at("x", `{"userPrincipalName":"a","status":{"errorCode":0}}`, 2, 0, time.Minute),
+			at("x", `{"userPrincipalName":"a","status":{"errorCode":50126}}`, 3, 0, time.Minute)}},
+	} {
+		run := func(e *Engine, deferring bool) string {
+			b := e.NewBatch()
+			w := e.NewWorker()
+			if deferring {
+				w = b.NewWorker()
+			}
+			for _, ev := range c.events {
+				w.Match(ev, b.Add)
+			}
+			return renderFull(b.Finish())
+		}
+		mem := New(set, Options{})
+		want := run(mem, false)
+		if !strings.Contains(want, `"rule":"Seq"`) {
+			t.Fatalf("%s: the sequence does not fire:\n%s", c.name, want)
+		}
+		for _, e := range []*Engine{mem, New(set, spilled(t, Options{}, 2))} {
+			if got := run(e, true); got != want {
+				t.Errorf("%s (spilled %v): deferring batch differs:\n%s", c.name, e.opts.Spill != nil, diff(want, got))
+			}
+		}
+	}
+}

@@ -29,8 +29,11 @@ type Stats struct {
 	// NoTime counts matches without an event time (not correlated).
 	NoTime int64
 	// Duplicates counts inputs dropped as the same record twice by a
-	// key's state (a window, a chain): not the copies of an input that
-	// opens nothing, which a Batch that defers it cannot tell apart.
+	// key's state (a window, a chain). It depends on which inputs reach a
+	// state: not the copies of an input that opens nothing, a Stream
+	// expires idle state sooner than a Batch, and a Batch drops the
+	// deferred inputs that cannot matter (deferred.go) before any state
+	// sees them. A diagnostic, not an invariant.
 	Duplicates int64
 	// DistinctOverflow counts values not tracked because a group reached
 	// Options.MaxDistinct.
