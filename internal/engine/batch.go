@@ -48,7 +48,7 @@ type Batch struct {
 	later             []byte
 	laterSecs         [][2]int64
 	keepHits          map[*compile.Rule]func(uint64) bool
-	surv              map[survKey][]survivor
+	surv              map[int64]map[uint64][]survivor
 	survivors         int
 	deferred, rebuilt int
 }
@@ -173,7 +173,7 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 	}
 	// The matches of an event with rebuilt deferred ones are held until
 	// the event's last, then consumed in order with them.
-	rb := &rebuilder{b: b, w: b.e.NewWorker()}
+	rb := &rebuilder{b: b}
 	var group []*Match
 	var rerr error
 	flush := func() {
@@ -188,23 +188,19 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 		if len(group) > 0 && !(m.Time.Equal(group[0].Time) && m.ident == group[0].ident) {
 			flush()
 		}
-		pending := b.survivors > 0 && rerr == nil
-		var k survKey
-		if pending {
-			k = rb.key(m)
+		var extra []*Match
+		if b.survivors > 0 && rerr == nil {
+			extra, rerr = rb.host(m)
 		}
 		// A group starts at the first match of an event (time and
-		// identity: several records may share them) with survivors.
-		if len(group) == 0 && (!pending || b.surv[k] == nil) {
+		// identity: several records may share them) with survivors, and
+		// goes on to the event's last match.
+		if len(group) == 0 && extra == nil && !rb.waiting(m) {
 			step(m)
 			return
 		}
 		group = append(group, m)
-		if pending {
-			var extra []*Match
-			extra, rerr = rb.host(m, k)
-			group = append(group, extra...)
-		}
+		group = append(group, extra...)
 	})
 	flush()
 	if err == nil && rerr != nil {

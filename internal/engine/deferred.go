@@ -7,7 +7,6 @@ import (
 	"hash/maphash"
 	"io"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/idsentry/idsentry/internal/compile"
@@ -292,22 +291,16 @@ func (b *Batch) take(m *Match) {
 	}
 }
 
-// project is the key of the group-by values at gi of group: the key a
-// sequence gives the hit of a correlation whose input had that group.
+// project is the key a sequence gives the hit of a correlation whose input
+// had group: groupKey of the values at gi (chained builds it so).
 func project(group []string, gi []int) string {
-	if len(gi) == 1 && gi[0] < len(group) {
-		return strings.ToLower(group[gi[0]])
-	}
-	var sb strings.Builder
-	for i, g := range gi {
-		if i > 0 {
-			sb.WriteByte(0x1f)
-		}
+	sel := make([]string, 0, len(gi))
+	for _, g := range gi {
 		if g < len(group) {
-			sb.WriteString(strings.ToLower(group[g]))
+			sel = append(sel, group[g])
 		}
 	}
-	return sb.String()
+	return groupKey(sel)
 }
 
 // noteFirst records that sequence ci had a first step for key at t.
@@ -386,13 +379,6 @@ func (b *Batch) takeLater(recs []byte) {
 	b.later = b.later[:0]
 }
 
-// survKey is where Finish looks survivors up: their event's time (Unix
-// nanoseconds) and identity hash.
-type survKey struct {
-	t   int64
-	idh uint64
-}
-
 // survivor is a deferred match that Finish rebuilds: its event's origin
 // hash and its rule.
 type survivor struct {
@@ -401,7 +387,8 @@ type survivor struct {
 }
 
 // resolveLater takes the records the workers still hold, drops those that
-// cannot extend a chain and keeps the others in b.surv, by time; b.mu is
+// cannot matter and keeps the others in b.surv, by their event's time and
+// identity hash; b.mu is
 // held and no run is being written.
 func (b *Batch) resolveLater() error {
 	for _, w := range b.workers {
@@ -464,10 +451,15 @@ func (b *Batch) resolveRecords(buf []byte) error {
 			continue
 		}
 		if b.surv == nil {
-			b.surv = map[survKey][]survivor{}
+			b.surv = map[int64]map[uint64][]survivor{}
 		}
-		k := survKey{t, binary.LittleEndian.Uint64(rec[16:])}
-		b.surv[k] = append(b.surv[k], survivor{orh: binary.LittleEndian.Uint64(rec[24:]), r: r})
+		at := b.surv[t]
+		if at == nil {
+			at = map[uint64][]survivor{}
+			b.surv[t] = at
+		}
+		idh := binary.LittleEndian.Uint64(rec[16:])
+		at[idh] = append(at[idh], survivor{orh: binary.LittleEndian.Uint64(rec[24:]), r: r})
 		b.survivors++
 	}
 	return nil
@@ -477,22 +469,23 @@ func (b *Batch) resolveRecords(buf []byte) error {
 // their events.
 type rebuilder struct {
 	b   *Batch
-	w   *Worker
+	w   *Worker // made on first use
 	p   fastjson.Parser
 	out []*Match
 }
 
-// key is where the survivors of m's event are (survivors pending).
-func (rb *rebuilder) key(m *Match) survKey {
-	return survKey{m.Time.UnixNano(), maphash.String(rb.b.e.seed, m.ident)}
-}
-
-// host returns the survivors whose event is m's (rebuilt, nil if none); k
-// is rb.key(m).
-func (rb *rebuilder) host(m *Match, k survKey) ([]*Match, error) {
+// host returns the survivors whose event is m's (rebuilt, nil if none).
+// The survivors are looked up by time first, so that most matches cost one
+// map lookup.
+func (rb *rebuilder) host(m *Match) ([]*Match, error) {
 	b := rb.b
-	list := b.surv[k]
-	if len(list) == 0 || m.Event == nil {
+	at := b.surv[m.Time.UnixNano()]
+	if at == nil || m.Event == nil {
+		return nil, nil
+	}
+	idh := maphash.String(b.e.seed, m.ident)
+	list := at[idh]
+	if len(list) == 0 {
 		return nil, nil
 	}
 	orh := originHash(b.e.seed, m.Event)
@@ -504,43 +497,72 @@ func (rb *rebuilder) host(m *Match, k survKey) ([]*Match, error) {
 			i++
 			continue
 		}
-		st := m.Event
 		if ev == nil {
-			js := st.JSON()
-			if js == nil {
-				return nil, fmt.Errorf("a deferred match of %s: its stored event (%s) cannot be read back", s.r, st.Origin)
+			var err error
+			if ev, err = rb.parse(m.Event); err != nil {
+				return nil, fmt.Errorf("a deferred match of %s: %w", s.r, err)
 			}
-			doc, err := rb.p.ParseBytes(js)
-			if err != nil {
-				return nil, fmt.Errorf("a deferred match of %s: its stored event (%s): %w", s.r, st.Origin, err)
-			}
-			ev = &event.Event{Kind: st.Kind, Format: st.Format, Subtype: st.Subtype, Time: st.Time, ID: st.ID,
-				Doc: doc, Origin: st.Where()}
 		}
-		w := rb.w
-		w.ev, w.stored, w.ident = ev, st, m.ident
-		var got *Match
-		w.emit = func(x *Match) { got = x }
-		w.epoch++
-		w.m.MatchRule(ev, s.r, w.onHit)
-		w.ev, w.stored, w.emit, w.ident = nil, nil, nil, ""
+		got := rb.rematch(ev, m, s.r)
 		if got == nil {
-			return nil, fmt.Errorf("a deferred match of %s: its stored event (%s) does not match the rule again", s.r, st.Origin)
+			return nil, fmt.Errorf("a deferred match of %s: its stored event (%s) does not match the rule again", s.r, m.Event.Origin)
 		}
-		got.Time = m.Time
 		rb.out = append(rb.out, got)
 		list[i] = list[len(list)-1]
 		list = list[:len(list)-1]
 		b.survivors--
 		b.rebuilt++
 	}
-	if len(list) == 0 {
-		delete(b.surv, k)
-	} else {
-		b.surv[k] = list
+	switch {
+	case len(list) > 0:
+		at[idh] = list
+	case len(at) == 1:
+		delete(b.surv, m.Time.UnixNano())
+	default:
+		delete(at, idh)
 	}
 	if len(rb.out) == 0 {
 		return nil, nil
 	}
 	return slices.Clone(rb.out), nil
+}
+
+// waiting reports whether survivors wait at m's time and identity: those
+// of another record that shares them (m's own were taken by host).
+func (rb *rebuilder) waiting(m *Match) bool {
+	at := rb.b.surv[m.Time.UnixNano()]
+	return at != nil && len(at[maphash.String(rb.b.e.seed, m.ident)]) > 0
+}
+
+// parse makes an event of st's stored copy, to match against again.
+func (rb *rebuilder) parse(st *event.Stored) (*event.Event, error) {
+	js := st.JSON()
+	if js == nil {
+		return nil, fmt.Errorf("its stored event (%s) cannot be read back", st.Origin)
+	}
+	doc, err := rb.p.ParseBytes(js)
+	if err != nil {
+		return nil, fmt.Errorf("its stored event (%s): %w", st.Origin, err)
+	}
+	return &event.Event{Kind: st.Kind, Format: st.Format, Subtype: st.Subtype, Time: st.Time, ID: st.ID,
+		Doc: doc, Origin: st.Where()}, nil
+}
+
+// rematch is the whole match of rule r on ev, the event of host match m
+// (nil if r does not match): Worker.Match for one rule, with m's stored
+// copy, identity and time.
+func (rb *rebuilder) rematch(ev *event.Event, m *Match, r *compile.Rule) *Match {
+	if rb.w == nil {
+		rb.w = rb.b.e.NewWorker()
+	}
+	w := rb.w
+	var got *Match
+	w.ev, w.stored, w.ident, w.emit = ev, m.Event, m.ident, func(x *Match) { got = x }
+	w.epoch++
+	w.m.MatchRule(ev, r, w.onHit)
+	w.ev, w.stored, w.emit, w.ident = nil, nil, nil, ""
+	if got != nil {
+		got.Time = m.Time
+	}
+	return got
 }

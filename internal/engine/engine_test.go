@@ -255,7 +255,10 @@ name: blocked
 logsource: {product: azure, service: signinlogs}
 detection: {selection: {status.errorCode: 53003}, condition: selection}
 ---
-title: Success
+` + successRule
+
+// successRule is a successful sign-in.
+const successRule = `title: Success
 name: success
 logsource: {product: azure, service: signinlogs}
 detection: {selection: {status.errorCode: 0}, condition: selection}

@@ -296,6 +296,8 @@ func TestFeedKeyIsGroupKey(t *testing.T) {
 // holds the sequence's in another order). A rule reported on its own
 // matches the events of users a and b: their later steps are deferred,
 // user c's are not (an event needs a whole match to be found again by).
+// Another matches every user's: its matches are deferred as hits
+// (Worker.DeferHits).
 const seqTypes = failedSuccess + `title: Denied
 name: denied
 logsource:
@@ -313,6 +315,15 @@ logsource:
 detection:
     selection:
         userPrincipalName: [a, b]
+    condition: selection
+---
+title: Every user
+logsource:
+    product: azure
+    service: signinlogs
+detection:
+    selection:
+        userPrincipalName: [a, b, c]
     condition: selection
 ---
 title: Failed then success
@@ -339,10 +350,10 @@ func TestDeferredEqualsWhole(t *testing.T) {
 	if len(mem.later) != 2 {
 		t.Fatalf("%d rules deferred, want 2 (success and denied)", len(mem.later))
 	}
-	var users *compile.Rule
+	var every *compile.Rule
 	for _, r := range set.Rules {
-		if r.Title == "Users a and b" {
-			users = r
+		if r.Title == "Every user" {
+			every = r
 		}
 	}
 	hseed := maphash.MakeSeed()
@@ -363,18 +374,18 @@ func TestDeferredEqualsWhole(t *testing.T) {
 				// user; Finish keeps user a's (as an alert Pruner keeps
 				// the keys that can alert).
 				w = b.NewWorker()
-				w.DeferHits(users, func(ev *event.Event) (uint64, bool) {
+				w.DeferHits(every, func(ev *event.Event) (uint64, bool) {
 					return maphash.String(hseed, ev.String(event.Path{"userPrincipalName"})), true
 				})
-				b.KeepHits(users, func(h uint64) bool { return h == keepA })
+				b.KeepHits(every, func(h uint64) bool { return h == keepA })
 			}
 			for _, ev := range events {
 				w.Match(ev, b.Add)
 			}
-			// The caller drops user b's hits of the reported rule either
+			// The caller drops the hits of users other than a either
 			// way: those the engine could not drop reach it.
 			hits := slices.DeleteFunc(b.Finish(), func(h Hit) bool {
-				return h.Rule == users && fastjson.GetString(h.Event.JSON(), "userPrincipalName") == "b"
+				return h.Rule == every && fastjson.GetString(h.Event.JSON(), "userPrincipalName") != "a"
 			})
 			return renderFull(hits), b.Stats(), b
 		}
@@ -395,8 +406,9 @@ func TestDeferredEqualsWhole(t *testing.T) {
 				t.Errorf("seed %d, %s: %d matches deferred, %d rebuilt, %d hits dropped: want some of each kept and dropped", seed, where, b.deferred, b.rebuilt, gs.DroppedHits)
 			}
 		}
-		if !strings.Contains(want, "Failed then") || !strings.Contains(want, `"rule":"Users a and b"`) {
-			t.Errorf("seed %d: no sequence fired, or no hit of the reported rule", seed)
+		if !strings.Contains(want, `"rule":"Failed then success"`) || !strings.Contains(want, `"rule":"Burst then denied"`) ||
+			!strings.Contains(want, `"rule":"Every user"`) {
+			t.Errorf("seed %d: a sequence did not fire, or the reported rule has no hit", seed)
 		}
 	}
 }
@@ -405,12 +417,9 @@ func TestDeferredEqualsWhole(t *testing.T) {
 // (ID-less records of one line of a JSON array; copies of one ID) must
 // each rebuild their own deferred matches, in the total order.
 func TestDeferredSameIdentity(t *testing.T) {
-	set := compileRules(t, `title: Success
-name: success
-logsource: {product: azure, service: signinlogs}
-detection: {selection: {status.errorCode: 0}, condition: selection}
----
-title: Failed
+	// Success before Failed: a rebuilt success must come before the
+	// failure of another record with the same identity.
+	set := compileRules(t, successRule+`title: Failed
 name: failed
 logsource: {product: azure, service: signinlogs}
 detection: {selection: {status.errorCode: 50126}, condition: selection}
