@@ -49,6 +49,7 @@ type Batch struct {
 	laterSecs         [][2]int64
 	keepHits          map[*compile.Rule]func(uint64) bool
 	surv              map[int64]map[uint64][]survivor
+	sift              *sifter // first-seen inputs (firstseen.go)
 	survivors         int
 	deferred, rebuilt int
 }
@@ -143,11 +144,13 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 	b.mu.Unlock()
 	b.writing.Wait() // Add has returned everywhere: no run is in flight
 	b.mu.Lock()
-	if err := b.resolveLater(); err != nil {
+	rb := &rebuilder{b: b}
+	if err := b.resolveLater(rb); err != nil {
 		b.release()
 		return err
 	}
 	c := newCorrelator(b.e, &b.stats, false)
+	b.sift.start(c)
 	drain := func() {
 		for i, h := range c.out {
 			fn(*h)
@@ -173,7 +176,6 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 	}
 	// The matches of an event with rebuilt deferred ones are held until
 	// the event's last, then consumed in order with them.
-	rb := &rebuilder{b: b}
 	var group []*Match
 	var rerr error
 	flush := func() {
@@ -222,6 +224,7 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 func (b *Batch) release() error {
 	b.matches, b.runs = nil, nil
 	b.firstKeys, b.firstAll, b.workers, b.later, b.laterSecs, b.surv = nil, nil, nil, nil, nil, nil
+	b.sift = nil
 	var err error
 	if b.runFile != nil {
 		err = b.runFile.Close()

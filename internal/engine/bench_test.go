@@ -125,15 +125,7 @@ detection: {selection: {userPrincipalName|contains: '@'}, condition: selection}
 			b.ReportAllocs()
 			hits := 0
 			for b.Loop() {
-				batch := e.NewBatch()
-				w := e.NewWorker()
-				if deferring {
-					w = batch.NewWorker()
-				}
-				for _, ev := range events {
-					w.Match(ev, batch.Add)
-				}
-				hits += len(batch.Finish())
+				hits += len(matchAll(e, events, deferring, nil).Finish())
 			}
 			b.ReportMetric(float64(hits)/float64(b.N), "hits/op")
 		})

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/idsentry/idsentry/internal/binenc"
 	"github.com/idsentry/idsentry/internal/compile"
 	"github.com/idsentry/idsentry/internal/event"
 	"github.com/valyala/fastjson"
@@ -25,17 +26,21 @@ import (
 // correlator skips, each of them stored, sorted, spilled and merged first.
 //
 // A Batch's workers (Batch.NewWorker) therefore keep a match of a rule
-// that is only ever a later step (laterStep) as a fixed-size record: the
-// hashes of its group-by key, of the event's identity and of its origin,
-// its time and its rule. They do so only when the event has a whole match
-// as well (one is made otherwise), so the event is found again through
-// it. The Batch keeps the hashes of the keys its first steps had, by time
-// slot. Finish drops the records whose key had no first step in the
-// record's slot or the one before (the correlator would have skipped
-// them: counted as matches, nothing else); the others, the survivors, are
-// rebuilt during the merge when the whole match of their event comes by,
-// by matching its stored copy against their rule again, and take their
-// place in the order. The hits are those of a Batch that defers nothing.
+// that is a later step (laterOf), and feeds nothing else but first-seen
+// correlations (firstseen.go), as an entry of a compact record of its
+// event: the hashes of its group-by keys, its rule; the record has the
+// hashes of the event's identity and origin and its time. When the event
+// has a whole match as well, that match is how Finish finds the event
+// again; otherwise the record carries the event's stored copy (a place in
+// the input file, or in the spill for a compressed one). The Batch keeps
+// the hashes of the keys its first steps had, by time slot. Finish drops
+// the entries whose key had no first step in the record's slot or the one
+// before (the correlator would have skipped them: counted as matches,
+// nothing else); the others, the survivors, are rebuilt by matching the
+// event's stored copy against their rule again: those of a record with
+// the copy at once, added as matches; the others during the merge, when
+// the whole match of their event comes by, where they take their place in
+// the order. The hits are those of a Batch that defers nothing.
 //
 // The same goes for the matches of a reported detection rule whose caller
 // can tell at the end, from a key, which of them it will drop (an alert
@@ -54,40 +59,65 @@ const maxFirstKeys = 1 << 20
 // chunks at a time (a variable for the tests).
 var laterChunk = 1 << 18
 
-// laterStep reports whether rule r's matches can be deferred, and the index
-// of the correlation they feed: r is a detection rule that reports nothing
-// on its own and feeds exactly one correlation, a temporal_ordered one
-// whose first step is a detection rule, or a correlation over detection
-// rules whose group-by holds the sequence's (the sequence's first steps
-// then have keys among those of that correlation's inputs).
-func (e *Engine) laterStep(r *compile.Rule) (int, bool) {
-	if r.Correlation != nil || r.Generate || len(r.In) != 1 {
-		return 0, false
-	}
-	seq := r.In[0]
+// laterOf reports whether detection rule r can be deferred as a later step
+// of seq: seq is a temporal_ordered correlation whose first step is not r
+// and is a detection rule, or a correlation over detection rules whose
+// group-by holds the sequence's (the sequence's first steps then have keys
+// among those of that correlation's inputs).
+func (e *Engine) laterOf(r, seq *compile.Rule) bool {
 	c := seq.Correlation
 	if c.Type != compile.TemporalOrdered || c.Legacy || len(c.Rules) < 2 || c.Rules[0] == r {
-		return 0, false
+		return false
 	}
 	if first := c.Rules[0]; first.Correlation != nil {
 		fc := first.Correlation
 		if fc.Legacy || slices.Contains(c.Rules[1:], first) {
-			return 0, false
+			return false
 		}
 		for _, b := range fc.Rules {
 			if b.Correlation != nil {
-				return 0, false
+				return false
 			}
 		}
 		if in := c.Input(first, 0); in == nil || len(in.GroupIndex) != len(c.GroupBy) {
-			return 0, false
+			return false
 		}
 		if _, ok := e.index[first]; !ok {
-			return 0, false
+			return false
 		}
 	}
-	i, ok := e.index[seq]
-	return i, ok
+	_, ok := e.index[seq]
+	return ok
+}
+
+// deferPlan is what a deferred rule's matches feed: the sequence they are
+// a later step of (-1: none) and the first-seen correlations whose inputs
+// Finish sifts (firstseen.go), by correlation index.
+type deferPlan struct {
+	seq int
+	nv  []int
+}
+
+// planOf returns how rule r's matches are deferred: r is a detection rule
+// that reports nothing on its own, and every correlation it feeds is a
+// sequence it is a later step of (one at most) or a first-seen
+// correlation in sift.
+func (e *Engine) planOf(r *compile.Rule, sift map[*compile.Rule]bool) (deferPlan, bool) {
+	p := deferPlan{seq: -1}
+	if r.Correlation != nil || r.Generate || len(r.In) == 0 {
+		return p, false
+	}
+	for _, c := range r.In {
+		switch {
+		case sift[c]:
+			p.nv = append(p.nv, e.index[c])
+		case p.seq < 0 && e.laterOf(r, c):
+			p.seq = e.index[c]
+		default:
+			return p, false
+		}
+	}
+	return p, true
 }
 
 // firstLink says that the inputs of a correlation give the keys of a
@@ -118,20 +148,30 @@ func (e *Engine) slot(seq int, t time.Time) int64 {
 // slotKey is the key hash h in time slot s.
 func slotKey(h uint64, s int64) uint64 { return h ^ uint64(s)*0x9e3779b97f4a7c15 }
 
-// planLater fills e.later and e.firsts.
+// planLater fills e.later, e.firsts, e.reach and e.sifted.
 func (e *Engine) planLater() {
 	e.seed = maphash.MakeSeed()
 	e.firsts = make([][]firstLink, len(e.corrs))
 	e.reach = make([]time.Duration, len(e.corrs))
+	e.sifted = make([]bool, len(e.corrs))
+	sift := e.siftable()
 	for _, r := range e.set.Rules {
-		i, ok := e.laterStep(r)
+		p, ok := e.planOf(r, sift)
 		if !ok {
 			continue
 		}
 		if e.later == nil {
-			e.later = map[*compile.Rule]int{}
+			e.later = map[*compile.Rule]*deferPlan{}
+			e.plans = make([]*deferPlan, len(e.set.Rules))
 		}
-		e.later[r] = i
+		e.later[r], e.plans[r.Index] = &p, &p
+		for _, ci := range p.nv {
+			e.sifted[ci] = true
+		}
+		if p.seq < 0 {
+			continue
+		}
+		i := p.seq
 		c := e.corrs[i].Correlation
 		l := firstLink{seq: i, pos0: true}
 		at := i
@@ -149,6 +189,14 @@ func (e *Engine) planLater() {
 			e.firsts[at] = append(e.firsts[at], l)
 		}
 	}
+}
+
+// plan returns how r's matches are deferred (nil: they are not).
+func (e *Engine) plan(r *compile.Rule) *deferPlan {
+	if r.Index < len(e.plans) {
+		return e.plans[r.Index]
+	}
+	return nil
 }
 
 // NewWorker returns a worker whose matches go to this batch (Add,
@@ -199,50 +247,194 @@ func laterTime(t time.Time) bool {
 	return !t.IsZero() && y > 1700 && y < 2200
 }
 
-// held is a match of a later step, held until the event's matches are all
-// known.
+// held is a deferred match, held until the event's matches are all known.
 type held struct {
-	r   *compile.Rule
-	ci  int // the sequence's index; -1 for a rule of DeferHits
-	why []compile.FieldValue
-	key func(*event.Event) (uint64, bool) // DeferHits's
+	r    *compile.Rule
+	plan *deferPlan // nil for a rule of DeferHits
+	why  []compile.FieldValue
+	key  func(*event.Event) (uint64, bool) // DeferHits's
 }
 
-// A deferred match's record: key hash, time (Unix nanoseconds), identity
-// hash, origin hash, rule index (4 bytes), and 1 when the key has all its
-// values.
-const laterSize = 8 + 8 + 8 + 8 + 4 + 1
+// An event's deferred matches make one record:
+//
+//	u32 length of the rest
+//	i64 time (Unix nanoseconds), u64 identity hash, u64 origin hash
+//	u32 length of the entries, then each entry:
+//	    u32 rule index, u8 1 when the key has all its values, u64 key hash
+//	    (the sequence's, or DeferHits's; 0 when the rule feeds none),
+//	    then for each first-seen correlation of the rule's plan (in order):
+//	    u8 ok, u64 key hash, u16 number of values, u64 hash of each value
+//	u32 length of the event's stored copy (Stored.AppendBinary), then
+//	    the copy; 0 when the event has a whole match, which hosts them.
+const (
+	laterHead = 4 + 8 + 8 + 8 + 4
+	entryHead = 4 + 1 + 8
+	maxValues = 1<<16 - 1
+)
 
-// settle ends the current event's held matches: recorded when the event
-// has a whole match, else made whole themselves.
+// settle ends the current event's held matches: one record for all of
+// them (those that cannot be recorded are made whole first). The event's
+// whole match, if it has one, is how Finish finds it again; otherwise the
+// record carries the event's stored copy.
 func (w *Worker) settle() {
-	if w.stored == nil {
-		for _, h := range w.held {
+	ev := w.ev
+	ent := w.entries[:0]
+	n := 0
+	for _, h := range w.held {
+		start := len(ent)
+		var ok bool
+		if ent, ok = w.entry(ent, h); !ok {
+			ent = ent[:start]
 			w.whole(h.r, h.why)
+			continue
 		}
-	} else {
-		idh := maphash.String(w.e.seed, w.ident)
-		orh := originHash(w.e.seed, w.stored)
-		for _, h := range w.held {
-			var kh uint64
-			var ok bool
-			if h.ci < 0 {
-				if kh, ok = h.key(w.ev); !ok {
-					w.whole(h.r, h.why)
-					continue
-				}
-			} else if f := w.feed(w.e.corrs[h.ci], h.r, w.ev); f.ok {
-				kh, ok = maphash.String(w.e.seed, f.key), true
-			}
-			w.later = appendLater(w.later, kh, w.ev.Time.UnixNano(), idh, orh, h.r.Index, ok)
-		}
-		if len(w.later) >= laterChunk {
-			w.batch.addLater(w.later)
-			w.later = w.later[:0]
-		}
+		n++
 	}
+	w.entries = ent
 	clear(w.held)
 	w.held = w.held[:0]
+	if n == 0 {
+		return
+	}
+	hosted := w.hasWhole
+	w.store()
+	start := len(w.later)
+	w.later = append(w.later, 0, 0, 0, 0)
+	w.later = binary.LittleEndian.AppendUint64(w.later, uint64(ev.Time.UnixNano()))
+	w.later = binary.LittleEndian.AppendUint64(w.later, maphash.String(w.e.seed, w.ident))
+	w.later = binary.LittleEndian.AppendUint64(w.later, originHash(w.e.seed, w.stored))
+	w.later = binary.LittleEndian.AppendUint32(w.later, uint32(len(ent)))
+	w.later = append(w.later, ent...)
+	if hosted {
+		w.later = binary.LittleEndian.AppendUint32(w.later, 0)
+	} else {
+		w.sbuf = w.stored.AppendBinary(w.sbuf[:0])
+		w.later = binary.LittleEndian.AppendUint32(w.later, uint32(len(w.sbuf)))
+		w.later = append(w.later, w.sbuf...)
+	}
+	binary.LittleEndian.PutUint32(w.later[start:], uint32(len(w.later)-start-4))
+	if len(w.later) >= laterChunk {
+		w.batch.addLater(w.later)
+		w.later = w.later[:0]
+	}
+}
+
+// entry appends h's entry to dst; false when it cannot be recorded (the
+// match then goes whole): DeferHits's key function refused the event, or
+// a first-seen field has too many values.
+func (w *Worker) entry(dst []byte, h held) ([]byte, bool) {
+	var kh uint64
+	ok := false
+	switch {
+	case h.plan == nil:
+		if kh, ok = h.key(w.ev); !ok {
+			return dst, false
+		}
+	case h.plan.seq >= 0:
+		if in := w.e.corrs[h.plan.seq].Correlation.Input(h.r, w.ev.Kind); in != nil {
+			kh, ok = w.keyHash(in.GroupPaths)
+		}
+	}
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(h.r.Index))
+	dst = append(dst, b2u(ok))
+	dst = binary.LittleEndian.AppendUint64(dst, kh)
+	if h.plan == nil {
+		return dst, true
+	}
+	for _, ci := range h.plan.nv {
+		if dst, ok = w.appendSift(dst, w.e.corrs[ci], h.r); !ok {
+			return dst, false
+		}
+	}
+	return dst, true
+}
+
+// keyHash is the hash of the group key of paths in the current event, as
+// feed builds it (groupKey of the folded values); false when a value is
+// missing.
+func (w *Worker) keyHash(paths []event.Path) (uint64, bool) {
+	if len(paths) == 1 {
+		g := w.group(w.ev, paths[0])
+		if g.text == "" {
+			return 0, false
+		}
+		if !g.hashed {
+			g.hash, g.hashed = maphash.String(w.e.seed, g.lower), true
+		}
+		return g.hash, true
+	}
+	key := w.key[:0]
+	for i, p := range paths {
+		_, lower := w.groupValue(w.ev, p)
+		if lower == "" {
+			return 0, false
+		}
+		if i > 0 {
+			key = append(key, 0x1f)
+		}
+		key = append(key, lower...)
+	}
+	w.key = key
+	return maphash.Bytes(w.e.seed, key), true
+}
+
+// appendSift appends the hashes of what a match of rule r in the current
+// event feeds first-seen correlation c (feed's key and values, the values
+// folded); false when there are too many values.
+func (w *Worker) appendSift(dst []byte, c, r *compile.Rule) ([]byte, bool) {
+	in := c.Correlation.Input(r, w.ev.Kind)
+	var kh uint64
+	ok := in != nil
+	if ok {
+		kh, ok = w.keyHash(in.GroupPaths)
+	}
+	dst = append(dst, b2u(ok))
+	dst = binary.LittleEndian.AppendUint64(dst, kh)
+	at := len(dst)
+	dst = binary.LittleEndian.AppendUint16(dst, 0)
+	if !ok || len(in.FieldPaths) == 0 {
+		return dst, true
+	}
+	n := 0
+	if len(in.FieldPaths) > 1 {
+		// A tuple of values: as feed joins them.
+		for _, v := range w.feed(c, r, w.ev).values {
+			dst = binary.LittleEndian.AppendUint64(dst, foldHash(w.e.seed, v))
+			n++
+		}
+	} else {
+		event.Each(w.ev.Doc, in.FieldPaths[0], func(v *fastjson.Value) bool {
+			var h uint64
+			switch v.Type() {
+			case fastjson.TypeNull:
+				return true
+			case fastjson.TypeString:
+				b := v.GetStringBytes()
+				if len(b) == 0 {
+					return true
+				}
+				h = foldHashBytes(w.e.seed, b)
+			default:
+				w.vbuf = event.AppendJSON(w.vbuf[:0], v)
+				h = foldHashBytes(w.e.seed, w.vbuf)
+			}
+			dst = binary.LittleEndian.AppendUint64(dst, h)
+			n++
+			return true
+		})
+	}
+	if n > maxValues {
+		return dst, false
+	}
+	binary.LittleEndian.PutUint16(dst[at:], uint16(n))
+	return dst, true
+}
+
+func b2u(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // originHash hashes where st was read: unique per record (records of one
@@ -260,16 +452,104 @@ func originHash(seed maphash.Seed, st *event.Stored) uint64 {
 	return h.Sum64()
 }
 
-func appendLater(dst []byte, key uint64, t int64, idh, orh uint64, rule int, ok bool) []byte {
-	dst = binary.LittleEndian.AppendUint64(dst, key)
-	dst = binary.LittleEndian.AppendUint64(dst, uint64(t))
-	dst = binary.LittleEndian.AppendUint64(dst, idh)
-	dst = binary.LittleEndian.AppendUint64(dst, orh)
-	dst = binary.LittleEndian.AppendUint32(dst, uint32(rule))
-	if ok {
-		return append(dst, 1)
+// laterRec is one event's record, read back.
+type laterRec struct {
+	t        int64
+	idh, orh uint64
+	entries  []byte
+	stored   []byte // the event's stored copy; nil when hosted
+}
+
+var errLaterRecord = errors.New("deferred match record is corrupt")
+
+// nextRecord reads the record at the start of buf and returns the rest.
+func (e *Engine) nextRecord(buf []byte) (laterRec, []byte, error) {
+	var rec laterRec
+	if len(buf) < 4 {
+		return rec, nil, errLaterRecord
 	}
-	return append(dst, 0)
+	size := int(binary.LittleEndian.Uint32(buf))
+	if size < laterHead || size > len(buf)-4 {
+		return rec, nil, errLaterRecord
+	}
+	body, rest := buf[4:4+size], buf[4+size:]
+	rec.t = int64(binary.LittleEndian.Uint64(body))
+	rec.idh = binary.LittleEndian.Uint64(body[8:])
+	rec.orh = binary.LittleEndian.Uint64(body[16:])
+	en := int(binary.LittleEndian.Uint32(body[24:]))
+	body = body[28:]
+	if en > len(body)-4 {
+		return rec, nil, errLaterRecord
+	}
+	rec.entries, body = body[:en], body[en:]
+	if int(binary.LittleEndian.Uint32(body)) != len(body)-4 {
+		return rec, nil, errLaterRecord
+	}
+	if len(body) > 4 {
+		rec.stored = body[4:]
+	}
+	return rec, rest, nil
+}
+
+// laterEntry is one deferred match of a record.
+type laterEntry struct {
+	r    *compile.Rule
+	plan *deferPlan // nil for a rule of DeferHits
+	ok   bool
+	kh   uint64
+	nv   []byte // the first-seen feeds (nextFeed)
+}
+
+// nextEntry reads the entry at the start of buf and returns the rest.
+func (e *Engine) nextEntry(buf []byte) (laterEntry, []byte, error) {
+	var ent laterEntry
+	if len(buf) < entryHead {
+		return ent, nil, errLaterRecord
+	}
+	idx := binary.LittleEndian.Uint32(buf)
+	if int(idx) >= len(e.set.Rules) || buf[4] > 1 {
+		return ent, nil, errLaterRecord
+	}
+	ent.r = e.set.Rules[idx]
+	ent.ok = buf[4] == 1
+	ent.kh = binary.LittleEndian.Uint64(buf[5:])
+	rest := buf[entryHead:]
+	if p := e.plan(ent.r); p != nil {
+		ent.plan = p
+		start := rest
+		for range p.nv {
+			var err error
+			if _, rest, err = nextFeed(rest); err != nil {
+				return ent, nil, err
+			}
+		}
+		ent.nv = start[:len(start)-len(rest)]
+	}
+	return ent, rest, nil
+}
+
+// siftFeed is a first-seen feed of an entry: its key's hash, and its
+// values' hashes (8 bytes each).
+type siftFeed struct {
+	ok   bool
+	kh   uint64
+	vals []byte
+}
+
+// nextFeed reads the first-seen feed at the start of buf.
+func nextFeed(buf []byte) (siftFeed, []byte, error) {
+	var f siftFeed
+	if len(buf) < 1+8+2 || buf[0] > 1 {
+		return f, nil, errLaterRecord
+	}
+	f.ok = buf[0] == 1
+	f.kh = binary.LittleEndian.Uint64(buf[1:])
+	n := int(binary.LittleEndian.Uint16(buf[9:])) * 8
+	if len(buf)-11 < n {
+		return f, nil, errLaterRecord
+	}
+	f.vals = buf[11 : 11+n]
+	return f, buf[11+n:], nil
 }
 
 // take adds m to the batch; b.mu is held.
@@ -279,6 +559,9 @@ func (b *Batch) take(m *Match) {
 		f := &m.feeds[i]
 		if !f.ok {
 			continue
+		}
+		if b.e.sifted[f.corr] && !m.Time.IsZero() && !b.done {
+			b.sifter().whole(f.corr, maphash.String(b.e.seed, f.key), m.Time)
 		}
 		for _, l := range b.e.firsts[f.corr] {
 			switch {
@@ -324,29 +607,23 @@ func (b *Batch) noteFirst(ci int, key string, t time.Time) {
 	set[slotKey(maphash.String(b.e.seed, key), b.e.slot(ci, t))] = struct{}{}
 }
 
-// keeps reports whether a deferred match of sequence ci at t with key hash
-// h (ok false: its key lacks a group-by value) could extend a chain: a
-// first step had its key in its time slot or the one before. When it
-// cannot, it is counted as the correlator would have counted it.
-func (b *Batch) keeps(ci int, t time.Time, ok bool, h uint64) bool {
-	if ok && b.firstKeys != nil {
-		if b.firstAll[ci] {
-			return true
-		}
-		s := b.e.slot(ci, t)
-		set := b.firstKeys[ci]
-		if _, in := set[slotKey(h, s)]; in {
-			return true
-		}
-		if _, in := set[slotKey(h, s-1)]; in {
-			return true
-		}
+// firstIn reports whether a deferred match of sequence ci at t with key
+// hash h could extend a chain: a first step had its key in its time slot
+// or the one before.
+func (b *Batch) firstIn(ci int, t time.Time, h uint64) bool {
+	if b.firstKeys == nil {
+		return false
 	}
-	b.stats.Matches++
-	if !ok {
-		b.stats.MissingGroup++
+	if b.firstAll[ci] {
+		return true
 	}
-	return false
+	s := b.e.slot(ci, t)
+	set := b.firstKeys[ci]
+	if _, in := set[slotKey(h, s)]; in {
+		return true
+	}
+	_, in := set[slotKey(h, s-1)]
+	return in
 }
 
 // addLater takes deferred records from a worker: kept in memory, and
@@ -359,7 +636,6 @@ func (b *Batch) addLater(recs []byte) {
 
 // takeLater is addLater with b.mu held.
 func (b *Batch) takeLater(recs []byte) {
-	b.deferred += len(recs) / laterSize
 	b.later = append(b.later, recs...)
 	if len(b.later) < 4*laterChunk || b.e.opts.Spill == nil || b.noSpill {
 		return
@@ -386,11 +662,12 @@ type survivor struct {
 	r   *compile.Rule
 }
 
-// resolveLater takes the records the workers still hold, drops those that
-// cannot matter and keeps the others in b.surv, by their event's time and
-// identity hash; b.mu is
-// held and no run is being written.
-func (b *Batch) resolveLater() error {
+// resolveLater takes the records the workers still hold, sifts the
+// first-seen inputs, drops the matches that cannot matter and rebuilds the
+// others: those of a record with its event's stored copy at once (added
+// as matches), the rest kept in b.surv, by their event's time and identity
+// hash, for the merge. b.mu is held and no run is being written.
+func (b *Batch) resolveLater(rb *rebuilder) error {
 	for _, w := range b.workers {
 		if len(w.later) > 0 {
 			b.takeLater(w.later)
@@ -398,6 +675,23 @@ func (b *Batch) resolveLater() error {
 		}
 	}
 	b.workers = nil
+	if b.sift != nil || b.siftsRecords() {
+		if err := b.eachSection(b.siftRecords); err != nil {
+			return err
+		}
+		b.sifter().decide(b.e)
+	}
+	err := b.eachSection(func(buf []byte) error { return b.resolveRecords(rb, buf) })
+	b.laterSecs, b.later = nil, nil
+	return err
+}
+
+// siftsRecords reports whether the deferred records may hold first-seen
+// inputs.
+func (b *Batch) siftsRecords() bool { return slices.Contains(b.e.sifted, true) }
+
+// eachSection calls fn with the deferred records, a section at a time.
+func (b *Batch) eachSection(fn func(buf []byte) error) error {
 	var buf []byte
 	for _, s := range b.laterSecs {
 		r, err := b.runFile.Section(s[0], s[1])
@@ -411,56 +705,172 @@ func (b *Batch) resolveLater() error {
 		if err != nil {
 			return fmt.Errorf("reading deferred matches back: %w", err)
 		}
-		if err := b.resolveRecords(buf); err != nil {
+		if err := fn(buf); err != nil {
 			return err
 		}
 	}
-	b.laterSecs = nil
-	err := b.resolveRecords(b.later)
-	b.later = nil
-	return err
+	return fn(b.later)
 }
 
-var errLaterRecord = errors.New("deferred match record is corrupt")
-
-// resolveRecords is resolveLater over the records in buf.
-func (b *Batch) resolveRecords(buf []byte) error {
-	if len(buf)%laterSize != 0 {
-		return errLaterRecord
-	}
-	for ; len(buf) > 0; buf = buf[laterSize:] {
-		rec := buf[:laterSize]
-		idx := binary.LittleEndian.Uint32(rec[32:])
-		if int(idx) >= len(b.e.set.Rules) {
-			return errLaterRecord
+// siftRecords gives the sifter the first-seen inputs of the records in buf.
+func (b *Batch) siftRecords(buf []byte) error {
+	s := b.sifter()
+	for len(buf) > 0 {
+		rec, rest, err := b.e.nextRecord(buf)
+		if err != nil {
+			return err
 		}
-		r := b.e.set.Rules[idx]
-		t := int64(binary.LittleEndian.Uint64(rec[8:]))
-		kh := binary.LittleEndian.Uint64(rec)
-		if ci, ok := b.e.later[r]; ok {
-			if !b.keeps(ci, time.Unix(0, t), rec[36] != 0, kh) {
+		buf = rest
+		for p := rec.entries; len(p) > 0; {
+			ent, q, err := b.e.nextEntry(p)
+			if err != nil {
+				return err
+			}
+			p = q
+			if ent.plan == nil {
 				continue
 			}
-		} else if keep := b.keepHits[r]; keep == nil {
-			return errLaterRecord
-		} else if !keep(kh) {
-			// A hit the caller would have dropped.
-			b.stats.Matches++
-			b.stats.Hits++
-			b.stats.DroppedHits++
+			nv := ent.nv
+			for _, ci := range ent.plan.nv {
+				f, q, err := nextFeed(nv)
+				if err != nil {
+					return err
+				}
+				nv = q
+				if f.ok {
+					s.observe(b.e, ci, f.kh, rec.t, f.vals)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// resolveRecords drops or rebuilds the deferred matches of the records in
+// buf (resolveLater).
+func (b *Batch) resolveRecords(rb *rebuilder, buf []byte) error {
+	var keep []*compile.Rule
+	for len(buf) > 0 {
+		rec, rest, err := b.e.nextRecord(buf)
+		if err != nil {
+			return err
+		}
+		buf = rest
+		keep = keep[:0]
+		for p := rec.entries; len(p) > 0; {
+			ent, q, err := b.e.nextEntry(p)
+			if err != nil {
+				return err
+			}
+			p = q
+			b.deferred++
+			ok, err := b.survives(ent, rec.t)
+			if err != nil {
+				return err
+			}
+			if ok {
+				keep = append(keep, ent.r)
+			}
+		}
+		if len(keep) == 0 {
+			continue
+		}
+		if rec.stored != nil {
+			if err := b.rebuildStored(rb, rec, keep); err != nil {
+				return err
+			}
 			continue
 		}
 		if b.surv == nil {
 			b.surv = map[int64]map[uint64][]survivor{}
 		}
-		at := b.surv[t]
+		at := b.surv[rec.t]
 		if at == nil {
 			at = map[uint64][]survivor{}
-			b.surv[t] = at
+			b.surv[rec.t] = at
 		}
-		idh := binary.LittleEndian.Uint64(rec[16:])
-		at[idh] = append(at[idh], survivor{orh: binary.LittleEndian.Uint64(rec[24:]), r: r})
-		b.survivors++
+		for _, r := range keep {
+			at[rec.idh] = append(at[rec.idh], survivor{orh: rec.orh, r: r})
+			b.survivors++
+		}
+	}
+	return nil
+}
+
+// survives reports whether the deferred match ent at t (Unix nanoseconds)
+// is rebuilt; one that is not is counted as the correlator or the caller
+// would have counted it.
+func (b *Batch) survives(ent laterEntry, t int64) (bool, error) {
+	if ent.plan == nil {
+		keep := b.keepHits[ent.r]
+		if keep == nil {
+			return false, errLaterRecord
+		}
+		if keep(ent.kh) {
+			return true, nil
+		}
+		// A hit the caller would have dropped.
+		b.stats.Matches++
+		b.stats.Hits++
+		b.stats.DroppedHits++
+		return false, nil
+	}
+	missing := 0
+	if ci := ent.plan.seq; ci >= 0 {
+		if !ent.ok {
+			missing++
+		} else if b.firstIn(ci, time.Unix(0, t), ent.kh) {
+			return true, nil
+		}
+	}
+	nv := ent.nv
+	for _, ci := range ent.plan.nv {
+		f, q, err := nextFeed(nv)
+		if err != nil {
+			return false, err
+		}
+		nv = q
+		if !f.ok {
+			missing++
+		} else if b.sift.kept(ci, f.kh) {
+			return true, nil
+		}
+	}
+	b.stats.Matches++
+	b.stats.MissingGroup += int64(missing)
+	return false, nil
+}
+
+// rebuildStored rebuilds the matches of rules keep on the stored copy
+// rec carries, and adds them.
+func (b *Batch) rebuildStored(rb *rebuilder, rec laterRec, keep []*compile.Rule) error {
+	d := binenc.NewDecoder(rec.stored)
+	st := event.DecodeStored(d, b.e.opts.Spill)
+	if d.Err() != nil || d.Len() != 0 {
+		return errLaterRecord
+	}
+	ev, err := rb.parse(st)
+	if err != nil {
+		return fmt.Errorf("a deferred match of %s: %w", keep[0], err)
+	}
+	id := identity(ev)
+	for _, r := range keep {
+		m := rb.rematch(ev, st, id, st.Time, r)
+		if m == nil {
+			return fmt.Errorf("a deferred match of %s: its stored event (%s) does not match the rule again", r, st.Origin)
+		}
+		b.rebuilt++
+		b.matches = append(b.matches, m)
+		if len(b.matches) >= b.e.opts.RunMatches && b.e.opts.Spill != nil && !b.noSpill {
+			if rf := b.openRunFile(); rf != nil {
+				if r, ok := b.e.spillRun(rf, b.matches); ok {
+					b.runs = append(b.runs, r)
+					b.matches = b.matches[:0:0]
+				} else {
+					b.noSpill = true
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -503,7 +913,7 @@ func (rb *rebuilder) host(m *Match) ([]*Match, error) {
 				return nil, fmt.Errorf("a deferred match of %s: %w", s.r, err)
 			}
 		}
-		got := rb.rematch(ev, m, s.r)
+		got := rb.rematch(ev, m.Event, m.ident, m.Time, s.r)
 		if got == nil {
 			return nil, fmt.Errorf("a deferred match of %s: its stored event (%s) does not match the rule again", s.r, m.Event.Origin)
 		}
@@ -548,21 +958,29 @@ func (rb *rebuilder) parse(st *event.Stored) (*event.Event, error) {
 		Doc: doc, Origin: st.Where()}, nil
 }
 
-// rematch is the whole match of rule r on ev, the event of host match m
-// (nil if r does not match): Worker.Match for one rule, with m's stored
-// copy, identity and time.
-func (rb *rebuilder) rematch(ev *event.Event, m *Match, r *compile.Rule) *Match {
+// rematch is the whole match of rule r on ev, read back from its stored
+// copy st (nil if r does not match): Worker.Match for one rule, with the
+// event's identity and time. Its first-seen feeds go on only for the keys
+// Finish kept: the correlator sees every input of those keys and none of
+// the others (firstseen.go).
+func (rb *rebuilder) rematch(ev *event.Event, st *event.Stored, ident string, t time.Time, r *compile.Rule) *Match {
 	if rb.w == nil {
 		rb.w = rb.b.e.NewWorker()
 	}
 	w := rb.w
 	var got *Match
-	w.ev, w.stored, w.ident, w.emit = ev, m.Event, m.ident, func(x *Match) { got = x }
+	w.ev, w.stored, w.ident, w.emit = ev, st, ident, func(x *Match) { got = x }
 	w.epoch++
 	w.m.MatchRule(ev, r, w.onHit)
 	w.ev, w.stored, w.emit, w.ident = nil, nil, nil, ""
-	if got != nil {
-		got.Time = m.Time
+	if got == nil {
+		return nil
+	}
+	got.Time = t
+	if sf := rb.b.sift; sf != nil {
+		got.feeds = slices.DeleteFunc(got.feeds, func(f feed) bool {
+			return f.ok && rb.b.e.sifted[f.corr] && !sf.kept(f.corr, maphash.String(rb.b.e.seed, f.key))
+		})
 	}
 	return got
 }

@@ -155,13 +155,16 @@ type Engine struct {
 	opts  Options
 	corrs []*compile.Rule       // correlations in dependency order
 	index map[*compile.Rule]int // position of each correlation in corrs
-	// later maps the rules whose matches a Batch's workers defer to the
-	// sequence they feed; firsts, by correlation index, the sequences
-	// whose first steps' keys that correlation's inputs give. seed hashes
-	// the deferred matches' keys (deferred.go).
-	later  map[*compile.Rule]int
+	// later maps the rules whose matches a Batch's workers defer to what
+	// they feed; firsts, by correlation index, the sequences whose first
+	// steps' keys that correlation's inputs give; sifted, by correlation
+	// index, the first-seen correlations whose inputs Finish sifts. seed
+	// hashes the deferred matches' keys (deferred.go, firstseen.go).
+	later  map[*compile.Rule]*deferPlan
+	plans  []*deferPlan // later by rule index
 	firsts [][]firstLink
 	reach  []time.Duration // by sequence index (Engine.slot)
+	sifted []bool
 	seed   maphash.Seed
 }
 
@@ -277,6 +280,12 @@ type Worker struct {
 	hitKeys map[*compile.Rule]func(*event.Event) (uint64, bool)
 	held    []held
 	later   []byte
+	// hasWhole: the current event has a whole match (which hosts its
+	// deferred ones); entries and sbuf are scratch of settle.
+	hasWhole bool
+	entries  []byte
+	sbuf     []byte
+	vbuf     []byte
 }
 
 // groupText is a group-by path's text in event epoch.
@@ -284,6 +293,8 @@ type groupText struct {
 	epoch       uint64
 	text, lower string
 	one         []string // {text}, made on first use: the group of a one-field key
+	hash        uint64   // of lower (Engine.seed), once hashed
+	hashed      bool
 }
 
 // group returns path p's text in the current event, read once per event
@@ -301,7 +312,7 @@ func (w *Worker) group(ev *event.Event, p event.Path) *groupText {
 			return g
 		}
 	}
-	g.epoch, g.one = w.epoch, nil
+	g.epoch, g.one, g.hashed = w.epoch, nil, false
 	g.text = event.Text(event.Lookup(ev.Doc, p))
 	g.lower = strings.ToLower(g.text)
 	return g
@@ -335,7 +346,7 @@ func (e *Engine) NewWorker() *Worker {
 // Match matches ev and calls emit with each match. The event is borrowed
 // for the call only; matches own their data.
 func (w *Worker) Match(ev *event.Event, emit func(*Match)) {
-	w.ev, w.stored, w.emit = ev, nil, emit
+	w.ev, w.stored, w.emit, w.hasWhole = ev, nil, emit, false
 	w.epoch++
 	w.m.Match(ev, w.onHit)
 	if len(w.held) > 0 {
@@ -347,12 +358,12 @@ func (w *Worker) Match(ev *event.Event, emit func(*Match)) {
 func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 	ev := w.ev
 	if w.batch != nil && laterTime(ev.Time) {
-		if ci, ok := w.e.later[r]; ok {
-			w.held = append(w.held, held{r: r, ci: ci, why: why})
+		if p := w.e.plan(r); p != nil {
+			w.held = append(w.held, held{r: r, plan: p, why: why})
 			return
 		}
 		if key := w.hitKeys[r]; key != nil {
-			w.held = append(w.held, held{r: r, ci: -1, why: why, key: key})
+			w.held = append(w.held, held{r: r, why: why, key: key})
 			return
 		}
 	}
@@ -362,14 +373,8 @@ func (w *Worker) hit(r *compile.Rule, why []compile.FieldValue) {
 // whole emits the whole match of rule r on the current event.
 func (w *Worker) whole(r *compile.Rule, why []compile.FieldValue) {
 	ev := w.ev
-	if w.stored == nil {
-		if sp := w.e.opts.Spill; sp != nil {
-			w.stored = ev.CloneTo(sp, &w.buf)
-		} else {
-			w.stored = ev.Clone()
-		}
-		w.ident = identity(ev)
-	}
+	w.store()
+	w.hasWhole = true
 	m := &Match{Rule: r, Time: ev.Time, Event: w.stored, Why: why, ident: w.ident}
 	legacy := r.Correlation != nil && r.Correlation.Legacy
 	n := len(r.In)
@@ -386,6 +391,19 @@ func (w *Worker) whole(r *compile.Rule, why []compile.FieldValue) {
 		m.feeds = append(m.feeds, w.feed(c, r, ev))
 	}
 	w.emit(m)
+}
+
+// store makes the current event's stored copy and identity, once.
+func (w *Worker) store() {
+	if w.stored != nil {
+		return
+	}
+	if sp := w.e.opts.Spill; sp != nil {
+		w.stored = w.ev.CloneTo(sp, &w.buf)
+	} else {
+		w.stored = w.ev.Clone()
+	}
+	w.ident = identity(w.ev)
 }
 
 // identity names the record for de-duplication and ordering.

@@ -337,6 +337,24 @@ title: Burst then denied
 correlation: {type: temporal_ordered, rules: [burst, denied], group-by: [userPrincipalName], timespan: 20m}
 `
 
+// matchAll matches events into a new Batch of e with a worker of the
+// Batch's own (deferring: Batch.NewWorker, then prepare when given) or of
+// the engine's (every match whole), and returns the Batch.
+func matchAll(e *Engine, events []*event.Event, deferring bool, prepare func(*Worker, *Batch)) *Batch {
+	b := e.NewBatch()
+	w := e.NewWorker()
+	if deferring {
+		w = b.NewWorker()
+		if prepare != nil {
+			prepare(w, b)
+		}
+	}
+	for _, ev := range events {
+		w.Match(ev, b.Add)
+	}
+	return b
+}
+
 // TestDeferredEqualsWhole checks that a Batch whose worker defers the
 // later steps of sequences (Batch.NewWorker) returns exactly the hits and
 // counts of one that does not, in memory and spilled (the deferred
@@ -367,21 +385,15 @@ func TestDeferredEqualsWhole(t *testing.T) {
 		}
 		r.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
 		run := func(e *Engine, deferring bool) (string, Stats, *Batch) {
-			b := e.NewBatch()
-			w := e.NewWorker()
-			if deferring {
-				// The reported rule's matches wait as hashes of their
-				// user; Finish keeps user a's (as an alert Pruner keeps
-				// the keys that can alert).
-				w = b.NewWorker()
+			// The reported rule's matches wait as hashes of their user;
+			// Finish keeps user a's (as an alert Pruner keeps the keys
+			// that can alert).
+			b := matchAll(e, events, deferring, func(w *Worker, b *Batch) {
 				w.DeferHits(every, func(ev *event.Event) (uint64, bool) {
 					return maphash.String(hseed, ev.String(event.Path{"userPrincipalName"})), true
 				})
 				b.KeepHits(every, func(h uint64) bool { return h == keepA })
-			}
-			for _, ev := range events {
-				w.Match(ev, b.Add)
-			}
+			})
 			// The caller drops the hits of users other than a either
 			// way: those the engine could not drop reach it.
 			hits := slices.DeleteFunc(b.Finish(), func(h Hit) bool {
@@ -453,15 +465,7 @@ correlation: {type: temporal_ordered, rules: [failed, success], group-by: [userP
 			at("x", `{"userPrincipalName":"a","status":{"errorCode":50126}}`, 3, 0, time.Minute)}},
 	} {
 		run := func(e *Engine, deferring bool) string {
-			b := e.NewBatch()
-			w := e.NewWorker()
-			if deferring {
-				w = b.NewWorker()
-			}
-			for _, ev := range c.events {
-				w.Match(ev, b.Add)
-			}
-			return renderFull(b.Finish())
+			return renderFull(matchAll(e, c.events, deferring, nil).Finish())
 		}
 		mem := New(set, Options{})
 		want := run(mem, false)

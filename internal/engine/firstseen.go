@@ -1,0 +1,245 @@
+package engine
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/idsentry/idsentry/internal/compile"
+)
+
+// First-seen inputs, sifted.
+//
+// A first-seen (new_value) correlation over successful sign-ins is fed by
+// nearly every record of a tenant, yet fires only when a user shows a
+// country or network not seen for them within its timespan: most of its
+// inputs only confirm what the correlator knows. A Batch's workers
+// therefore defer such inputs (deferPlan.nv) like the later steps of
+// sequences, as hashes: of the group-by key and of each value (folded).
+//
+// Finish first reads every deferred input and keeps, per correlation, the
+// earliest and latest time each (key, value) pair was seen in each time
+// slot one timespan long. A value is new at t only if no earlier input of
+// its pair came within the timespan before t, so only the first input of
+// a pair in a slot can be new, and only when the pair's last input in the
+// slot before came more than a timespan earlier (or there was none), and
+// t is past the learning period, which starts at the correlation's
+// earliest input. The keys with such an input are kept, as are the keys
+// of every whole input (a match that was not deferred: the correlator
+// sees it anyway), the keys with as many slots as Options.MaxDistinct
+// values (where the correlator starts forgetting), and every key once more
+// than maxPairs pairs are tracked.
+//
+// Every deferred input of a kept key is rebuilt and reaches the
+// correlator, which sees all the inputs of those keys in the total order
+// and none of the other keys', and so fires exactly as a Batch that
+// defers nothing; the learning period starts where it would have
+// (sifter.start). The others count as matches. Keys and values are
+// compared by 64-bit hashes: two keys (users) whose hashes collide would
+// share their values, so a value new to one could go unreported (about
+// one chance in 10^7 for a million users).
+
+// maxPairs is how many (key, value, slot) entries a Batch tracks per
+// first-seen correlation (about 60 bytes each). Past it, every key is
+// kept: exact, but every input is then rebuilt.
+const maxPairs = 1 << 19
+
+// siftable returns the first-seen correlations whose inputs a Batch's
+// workers may defer: over detection rules, with a timespan, and not the
+// first step of a sequence (whose keys Batch.take notes from whole inputs).
+func (e *Engine) siftable() map[*compile.Rule]bool {
+	first := map[*compile.Rule]bool{}
+	for _, r := range e.corrs {
+		if c := r.Correlation; c.Type == compile.TemporalOrdered && len(c.Rules) > 0 {
+			first[c.Rules[0]] = true
+		}
+	}
+	out := map[*compile.Rule]bool{}
+	for _, r := range e.corrs {
+		c := r.Correlation
+		if c.Type != compile.NewValue || c.Legacy || c.Timespan <= 0 || first[r] ||
+			slices.ContainsFunc(c.Rules, func(x *compile.Rule) bool { return x.Correlation != nil }) {
+			continue
+		}
+		out[r] = true
+	}
+	return out
+}
+
+// pairSlot is a (key, value) pair in a time slot one timespan long.
+type pairSlot struct {
+	kh, vh uint64
+	slot   int64
+}
+
+// span is the earliest and latest time of a pair's inputs in a slot (Unix
+// nanoseconds).
+type span struct{ first, last int64 }
+
+// sifter gathers a Batch's first-seen inputs, by correlation index.
+type sifter struct {
+	first     []int64 // the earliest input's time
+	has       []bool
+	wholeKeys []map[uint64]struct{} // the keys of whole inputs
+	pairs     []map[pairSlot]span
+	all       []bool // past maxPairs: every key kept
+	keep      []map[uint64]struct{}
+}
+
+// sifter returns b's sifter, made on first use; b.mu is held.
+func (b *Batch) sifter() *sifter {
+	if b.sift == nil {
+		n := len(b.e.corrs)
+		b.sift = &sifter{first: make([]int64, n), has: make([]bool, n), wholeKeys: make([]map[uint64]struct{}, n),
+			pairs: make([]map[pairSlot]span, n), all: make([]bool, n), keep: make([]map[uint64]struct{}, n)}
+	}
+	return b.sift
+}
+
+// input notes an input of correlation ci at t.
+func (s *sifter) input(ci int, t int64) {
+	if !s.has[ci] || t < s.first[ci] {
+		s.first[ci], s.has[ci] = t, true
+	}
+}
+
+// whole notes a whole input of correlation ci, with key hash kh: its key
+// is kept.
+func (s *sifter) whole(ci int, kh uint64, t time.Time) {
+	s.input(ci, t.UnixNano())
+	if s.wholeKeys[ci] == nil {
+		s.wholeKeys[ci] = map[uint64]struct{}{}
+	}
+	s.wholeKeys[ci][kh] = struct{}{}
+}
+
+// observe notes a deferred input of correlation ci at t, with key hash kh
+// and the hashes of its values (8 bytes each).
+func (s *sifter) observe(e *Engine, ci int, kh uint64, t int64, vals []byte) {
+	s.input(ci, t)
+	if s.all[ci] {
+		return
+	}
+	ps := s.pairs[ci]
+	if ps == nil {
+		ps = map[pairSlot]span{}
+		s.pairs[ci] = ps
+	}
+	slot := floorDiv(t, int64(e.corrs[ci].Correlation.Timespan))
+	for ; len(vals) >= 8; vals = vals[8:] {
+		k := pairSlot{kh: kh, vh: binary.LittleEndian.Uint64(vals), slot: slot}
+		sp, ok := ps[k]
+		switch {
+		case !ok:
+			if len(ps) >= maxPairs {
+				s.all[ci], s.pairs[ci] = true, nil
+				return
+			}
+			sp = span{t, t}
+		case t < sp.first:
+			sp.first = t
+		case t > sp.last:
+			sp.last = t
+		default:
+			continue
+		}
+		ps[k] = sp
+	}
+}
+
+func floorDiv(n, d int64) int64 {
+	q := n / d
+	if n%d < 0 {
+		q--
+	}
+	return q
+}
+
+// since is a − b (Unix nanoseconds) as time.Time.Sub gives it (saturated).
+func since(a, b int64) time.Duration { return time.Unix(0, a).Sub(time.Unix(0, b)) }
+
+// decide chooses the kept keys, once every input was observed.
+func (s *sifter) decide(e *Engine) {
+	for ci, ps := range s.pairs {
+		keep := s.wholeKeys[ci]
+		if keep == nil {
+			keep = map[uint64]struct{}{}
+		}
+		if ps == nil {
+			s.keep[ci] = keep
+			continue
+		}
+		c := e.corrs[ci].Correlation
+		learning := learningOf(c)
+		slots := map[uint64]int{}
+		for k, sp := range ps {
+			if n := slots[k.kh] + 1; n >= e.opts.MaxDistinct {
+				keep[k.kh] = struct{}{}
+			} else {
+				slots[k.kh] = n
+			}
+			if since(sp.first, s.first[ci]) <= learning {
+				continue
+			}
+			if prev, ok := ps[pairSlot{kh: k.kh, vh: k.vh, slot: k.slot - 1}]; ok && since(sp.first, prev.last) <= c.Timespan {
+				continue
+			}
+			keep[k.kh] = struct{}{}
+		}
+		s.keep[ci] = keep
+		s.pairs[ci] = nil
+	}
+}
+
+// kept reports whether the inputs of correlation ci with key hash kh reach
+// the correlator.
+func (s *sifter) kept(ci int, kh uint64) bool {
+	if s.all[ci] {
+		return true
+	}
+	_, ok := s.keep[ci][kh]
+	return ok
+}
+
+// start sets c's first-seen correlations to begin their learning periods
+// at their earliest inputs, deferred ones included, as a correlator that
+// sees every input does.
+func (s *sifter) start(c *correlator) {
+	if s == nil {
+		return
+	}
+	for ci, ok := range s.has {
+		if ok {
+			cs := c.states[ci]
+			cs.started, cs.first = true, time.Unix(0, s.first[ci])
+		}
+	}
+}
+
+// foldHash is the hash of strings.ToLower(v), without making it when v is
+// ASCII.
+func foldHash(seed maphash.Seed, v string) uint64 {
+	return foldHashBytes(seed, unsafe.Slice(unsafe.StringData(v), len(v)))
+}
+
+// foldHashBytes is foldHash of b (only read).
+func foldHashBytes(seed maphash.Seed, b []byte) uint64 {
+	var buf [64]byte
+	if len(b) > len(buf) {
+		return maphash.String(seed, strings.ToLower(string(b)))
+	}
+	for i, c := range b {
+		if c >= utf8.RuneSelf {
+			return maphash.String(seed, strings.ToLower(string(b)))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return maphash.Bytes(seed, buf[:len(b)])
+}
