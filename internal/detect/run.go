@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/idsentry/idsentry/internal/alert"
 	"github.com/idsentry/idsentry/internal/binenc"
@@ -156,6 +157,9 @@ type Worker struct {
 	paths   map[kindField]event.Path
 	pending []*engine.Match
 	lists   binenc.Lists // extract's scratch
+	// keyMap and keyVals are keyFields's scratch.
+	keyMap  map[string][]string
+	keyVals []string
 }
 
 // flush hands the buffered matches to the batch.
@@ -207,7 +211,7 @@ func (d *Detector) NewWorker(id int) *Worker {
 	for r, x := range d.prune {
 		if x.fields != nil {
 			w.w.DeferHits(r, func(ev *event.Event) (uint64, bool) {
-				data := w.extract(x.fields, ev)
+				data := w.keyFields(x.fields, ev)
 				if data == nil {
 					return 0, false // the match goes whole: add gives up
 				}
@@ -257,12 +261,7 @@ func (w *Worker) extract(fs []string, ev *event.Event) map[string][]string {
 	ls := &w.lists
 	ls.Reset()
 	for _, f := range fs {
-		k := kindField{ev.Kind, f}
-		path, ok := w.paths[k]
-		if !ok {
-			path, _ = normalize.Resolve(ev.Kind, f)
-			w.paths[k] = path
-		}
+		path := w.path(ev.Kind, f)
 		ls.Next(func(dst []string) []string {
 			event.Each(ev.Doc, path, func(v *fastjson.Value) bool {
 				if s := event.Text(v); s != "" {
@@ -284,6 +283,64 @@ func (w *Worker) extract(fs []string, ev *event.Event) map[string][]string {
 		}
 	}
 	return out
+}
+
+// keyFields is extract for a caller that only reads the values during the
+// call (the Pruner hashes them): the map and its lists are the worker's
+// scratch, and valid strings are views of the event's bytes.
+func (w *Worker) keyFields(fs []string, ev *event.Event) map[string][]string {
+	if len(fs) == 0 || ev == nil || ev.Doc == nil {
+		return nil
+	}
+	if w.keyMap == nil {
+		w.keyMap = map[string][]string{}
+	}
+	clear(w.keyMap)
+	vals := w.keyVals[:0]
+	type span struct {
+		f        string
+		from, to int
+	}
+	var spans [8]span
+	sp := spans[:0]
+	for _, f := range fs {
+		from := len(vals)
+		event.Each(ev.Doc, w.path(ev.Kind, f), func(v *fastjson.Value) bool {
+			var s string
+			if v.Type() == fastjson.TypeString {
+				b := v.GetStringBytes()
+				s = unsafe.String(unsafe.SliceData(b), len(b))
+			} else {
+				s = event.Text(v)
+			}
+			if s != "" {
+				if !utf8.ValidString(s) {
+					s = string([]rune(s))
+				}
+				vals = append(vals, s)
+			}
+			return true
+		})
+		sp = append(sp, span{f, from, len(vals)})
+	}
+	for _, x := range sp {
+		if x.to > x.from {
+			w.keyMap[x.f] = vals[x.from:x.to:x.to]
+		}
+	}
+	w.keyVals = vals
+	return w.keyMap
+}
+
+// path returns field f's path in events of kind k, resolved once.
+func (w *Worker) path(k event.Kind, f string) event.Path {
+	kf := kindField{k, f}
+	p, ok := w.paths[kf]
+	if !ok {
+		p, _ = normalize.Resolve(k, f)
+		w.paths[kf] = p
+	}
+	return p
 }
 
 // Result is what a run found.
