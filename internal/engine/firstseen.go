@@ -82,7 +82,7 @@ type span struct{ first, last int64 }
 
 // sifter gathers a Batch's first-seen inputs, by correlation index.
 type sifter struct {
-	first     []int64 // the earliest input's time
+	first     []time.Time // the earliest input's time
 	has       []bool
 	wholeKeys []map[uint64]struct{} // the keys of whole inputs
 	pairs     []map[pairSlot]span
@@ -94,15 +94,16 @@ type sifter struct {
 func (b *Batch) sifter() *sifter {
 	if b.sift == nil {
 		n := len(b.e.corrs)
-		b.sift = &sifter{first: make([]int64, n), has: make([]bool, n), wholeKeys: make([]map[uint64]struct{}, n),
+		b.sift = &sifter{first: make([]time.Time, n), has: make([]bool, n), wholeKeys: make([]map[uint64]struct{}, n),
 			pairs: make([]map[pairSlot]span, n), all: make([]bool, n), keep: make([]map[uint64]struct{}, n)}
 	}
 	return b.sift
 }
 
-// input notes an input of correlation ci at t.
-func (s *sifter) input(ci int, t int64) {
-	if !s.has[ci] || t < s.first[ci] {
+// input notes an input of correlation ci at t (whole inputs may lie
+// outside the years Unix nanoseconds hold).
+func (s *sifter) input(ci int, t time.Time) {
+	if !s.has[ci] || t.Before(s.first[ci]) {
 		s.first[ci], s.has[ci] = t, true
 	}
 }
@@ -110,7 +111,7 @@ func (s *sifter) input(ci int, t int64) {
 // whole notes a whole input of correlation ci, with key hash kh: its key
 // is kept.
 func (s *sifter) whole(ci int, kh uint64, t time.Time) {
-	s.input(ci, t.UnixNano())
+	s.input(ci, t)
 	if s.wholeKeys[ci] == nil {
 		s.wholeKeys[ci] = map[uint64]struct{}{}
 	}
@@ -120,7 +121,7 @@ func (s *sifter) whole(ci int, kh uint64, t time.Time) {
 // observe notes a deferred input of correlation ci at t, with key hash kh
 // and the hashes of its values (8 bytes each).
 func (s *sifter) observe(e *Engine, ci int, kh uint64, t int64, vals []byte) {
-	s.input(ci, t)
+	s.input(ci, time.Unix(0, t))
 	if s.all[ci] {
 		return
 	}
@@ -159,9 +160,6 @@ func floorDiv(n, d int64) int64 {
 	return q
 }
 
-// since is a − b (Unix nanoseconds) as time.Time.Sub gives it (saturated).
-func since(a, b int64) time.Duration { return time.Unix(0, a).Sub(time.Unix(0, b)) }
-
 // decide chooses the kept keys, once every input was observed.
 func (s *sifter) decide(e *Engine) {
 	for ci, ps := range s.pairs {
@@ -182,10 +180,10 @@ func (s *sifter) decide(e *Engine) {
 			} else {
 				slots[k.kh] = n
 			}
-			if since(sp.first, s.first[ci]) <= learning {
+			if time.Unix(0, sp.first).Sub(s.first[ci]) <= learning {
 				continue
 			}
-			if prev, ok := ps[pairSlot{kh: k.kh, vh: k.vh, slot: k.slot - 1}]; ok && since(sp.first, prev.last) <= c.Timespan {
+			if prev, ok := ps[pairSlot{kh: k.kh, vh: k.vh, slot: k.slot - 1}]; ok && time.Unix(0, sp.first).Sub(time.Unix(0, prev.last)) <= c.Timespan {
 				continue
 			}
 			keep[k.kh] = struct{}{}
@@ -215,7 +213,7 @@ func (s *sifter) start(c *correlator) {
 	for ci, ok := range s.has {
 		if ok {
 			cs := c.states[ci]
-			cs.started, cs.first = true, time.Unix(0, s.first[ci])
+			cs.started, cs.first = true, s.first[ci]
 		}
 	}
 }
