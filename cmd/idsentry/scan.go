@@ -284,6 +284,7 @@ func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 	if sp, err := event.NewSpill(""); err == nil {
 		defer sp.Close()
 		sp.SetRender(normalize.Render)
+		sp.SetReparse(normalize.Reparse)
 		ropts.Engine.Spill = sp
 	} else {
 		fmt.Fprintf(stderr, "idsentry: %v; matched events are kept in memory\n", err)
@@ -556,7 +557,23 @@ func buildSummary(res *scan.Result, pack *detect.Pack, found *detect.Result, day
 	for _, rule := range slices.Sorted(maps.Keys(found.AlertStats.ClosedEarlyBy)) {
 		s.AddCap("open alert keys of "+rule, int64(maxOpenOr(f.maxOpen)), int64(found.AlertStats.ClosedEarlyBy[rule]), "windows closed early")
 	}
+	s.Warnings = append(s.Warnings, evaluationWarnings(found.Errors)...)
 	return s
+}
+
+// evaluationWarnings lists what the evaluation could not do (a stored
+// record that changed in its input file, an expression that failed on a
+// value), which the results lack: the first five, then how many more.
+func evaluationWarnings(errs []error) []string {
+	const shown = 5
+	var out []string
+	for i, err := range errs {
+		if i == shown {
+			return append(out, fmt.Sprintf("%d more evaluation errors", len(errs)-shown))
+		}
+		out = append(out, "evaluation: "+err.Error())
+	}
+	return out
 }
 
 func writeOutputs(f scanFlags, alerts []alert.Alert, found *detect.Result, sum *output.Summary, profiles []*output.SignInProfiles, loc *time.Location) error {

@@ -363,6 +363,7 @@ func scanFile(ctx context.Context, path string, pack *detect.Pack, noDedup bool,
 	}
 	defer sp.Close()
 	sp.SetRender(normalize.Render)
+	sp.SetReparse(normalize.Reparse)
 	ro.Engine.Spill = sp
 	det := pack.NewDetector(ro)
 	err = runScan(ctx, path, scan.Options{

@@ -177,7 +177,6 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 	// The matches of an event with rebuilt deferred ones are held until
 	// the event's last, then consumed in order with them.
 	var group []*Match
-	var rerr error
 	flush := func() {
 		sortMatches(group)
 		for i, g := range group {
@@ -191,8 +190,8 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 			flush()
 		}
 		var extra []*Match
-		if b.survivors > 0 && rerr == nil {
-			extra, rerr = rb.host(m)
+		if b.survivors > 0 {
+			extra = rb.host(m)
 		}
 		// A group starts at the first match of an event (time and
 		// identity: several records may share them) with survivors, and
@@ -205,8 +204,8 @@ func (b *Batch) FinishFunc(fn func(Hit)) error {
 		group = append(group, extra...)
 	})
 	flush()
-	if err == nil && rerr != nil {
-		err = rerr
+	if err == nil {
+		err = rb.err()
 	}
 	if err == nil && b.survivors > 0 {
 		err = fmt.Errorf("%d deferred matches: their events were not found in the merge", b.survivors)
@@ -252,7 +251,7 @@ func (b *Batch) Stats() Stats {
 }
 
 // sortMatches puts matches in the engine's total order: event time, event
-// identity, rule, origin.
+// identity, rule, origin (file and line, then index in the line).
 func sortMatches(ms []*Match) {
 	slices.SortStableFunc(ms, compareMatches)
 }
@@ -267,7 +266,15 @@ func compareMatches(a, b *Match) int {
 	if c := cmp.Compare(a.Rule.Index, b.Rule.Index); c != 0 {
 		return c
 	}
-	return cmp.Compare(origin(a), origin(b))
+	if c := cmp.Compare(origin(a), origin(b)); c != 0 {
+		return c
+	}
+	// Records of one line of a JSON array share the origin string.
+	oa, ob := where(a), where(b)
+	if c := cmp.Compare(oa.Index, ob.Index); c != 0 {
+		return c
+	}
+	return cmp.Compare(oa.Offset, ob.Offset)
 }
 
 func origin(m *Match) string {
@@ -275,6 +282,13 @@ func origin(m *Match) string {
 		return ""
 	}
 	return m.Event.Origin
+}
+
+func where(m *Match) event.Origin {
+	if m.Event == nil {
+		return event.Origin{}
+	}
+	return m.Event.Where()
 }
 
 func hitValues(hs []*Hit) []Hit {

@@ -676,10 +676,23 @@ func (b *Batch) resolveLater(rb *rebuilder) error {
 	}
 	b.workers = nil
 	if b.sift != nil || b.siftsRecords() {
-		if err := b.eachSection(b.siftRecords); err != nil {
+		s := b.sifter()
+		err := b.eachSection(func(buf []byte) error {
+			return b.eachSift(buf, func(ci int, rec *laterRec, kh uint64, vals []byte) {
+				s.observe(b.e, ci, kh, rec.t, vals)
+			})
+		})
+		if err == nil && s.endings() {
+			err = b.eachSection(func(buf []byte) error {
+				return b.eachSift(buf, func(ci int, rec *laterRec, kh uint64, vals []byte) {
+					s.twin(ci, kh, rec.t, rec.idh, vals)
+				})
+			})
+		}
+		if err != nil {
 			return err
 		}
-		b.sifter().decide(b.e)
+		s.decide(b.e)
 	}
 	err := b.eachSection(func(buf []byte) error { return b.resolveRecords(rb, buf) })
 	b.laterSecs, b.later = nil, nil
@@ -712,9 +725,9 @@ func (b *Batch) eachSection(fn func(buf []byte) error) error {
 	return fn(b.later)
 }
 
-// siftRecords gives the sifter the first-seen inputs of the records in buf.
-func (b *Batch) siftRecords(buf []byte) error {
-	s := b.sifter()
+// eachSift calls fn with every first-seen input of the records in buf
+// whose key has all its values: correlation, record, key hash and values.
+func (b *Batch) eachSift(buf []byte, fn func(ci int, rec *laterRec, kh uint64, vals []byte)) error {
 	for len(buf) > 0 {
 		rec, rest, err := b.e.nextRecord(buf)
 		if err != nil {
@@ -738,7 +751,7 @@ func (b *Batch) siftRecords(buf []byte) error {
 				}
 				nv = q
 				if f.ok {
-					s.observe(b.e, ci, f.kh, rec.t, f.vals)
+					fn(ci, &rec, f.kh, f.vals)
 				}
 			}
 		}
@@ -849,15 +862,18 @@ func (b *Batch) rebuildStored(rb *rebuilder, rec laterRec, keep []*compile.Rule)
 	if d.Err() != nil || d.Len() != 0 {
 		return errLaterRecord
 	}
-	ev, err := rb.parse(st)
+	ev, done, err := rb.parse(st)
 	if err != nil {
-		return fmt.Errorf("a deferred match of %s: %w", keep[0], err)
+		rb.lose(len(keep), fmt.Errorf("a deferred match of %s: %w", keep[0], err))
+		return nil
 	}
-	id := identity(ev)
+	defer done()
+	id := storedIdentity(st)
 	for _, r := range keep {
 		m := rb.rematch(ev, st, id, st.Time, r)
 		if m == nil {
-			return fmt.Errorf("a deferred match of %s: its stored event (%s) does not match the rule again", r, st.Origin)
+			rb.lose(1, fmt.Errorf("a deferred match of %s: its stored event (%s) does not match the rule again", r, st.Origin))
+			continue
 		}
 		b.rebuilt++
 		b.matches = append(b.matches, m)
@@ -878,50 +894,77 @@ func (b *Batch) rebuildStored(rb *rebuilder, rec laterRec, keep []*compile.Rule)
 // rebuilder turns the survivors into whole matches as the merge passes
 // their events.
 type rebuilder struct {
-	b   *Batch
-	w   *Worker // made on first use
-	p   fastjson.Parser
-	out []*Match
+	b    *Batch
+	w    *Worker // made on first use
+	p    fastjson.Parser
+	out  []*Match
+	lost error // the first deferred match that could not be rebuilt
+}
+
+// lose counts n deferred matches that could not be rebuilt, for err.
+func (rb *rebuilder) lose(n int, err error) {
+	rb.b.stats.Unrebuilt += int64(n)
+	if rb.lost == nil {
+		rb.lost = err
+	}
+}
+
+// err is what FinishFunc reports of the matches that could not be rebuilt.
+func (rb *rebuilder) err() error {
+	if rb.lost == nil {
+		return nil
+	}
+	return fmt.Errorf("%d deferred matches could not be rebuilt from their stored events and are missing from the results (the first: %w)",
+		rb.b.stats.Unrebuilt, rb.lost)
 }
 
 // host returns the survivors whose event is m's (rebuilt, nil if none).
 // The survivors are looked up by time first, so that most matches cost one
 // map lookup.
-func (rb *rebuilder) host(m *Match) ([]*Match, error) {
+func (rb *rebuilder) host(m *Match) []*Match {
 	b := rb.b
 	at := b.surv[m.Time.UnixNano()]
 	if at == nil || m.Event == nil {
-		return nil, nil
+		return nil
 	}
 	idh := maphash.String(b.e.seed, m.ident)
 	list := at[idh]
 	if len(list) == 0 {
-		return nil, nil
+		return nil
 	}
 	orh := originHash(b.e.seed, m.Event)
 	rb.out = rb.out[:0]
-	var ev *event.Event
+	var (
+		ev      *event.Event
+		done    func()
+		readErr error
+	)
 	for i := 0; i < len(list); {
 		s := list[i]
 		if s.orh != orh || slices.ContainsFunc(rb.out, func(o *Match) bool { return o.Rule == s.r }) {
 			i++
 			continue
 		}
-		if ev == nil {
-			var err error
-			if ev, err = rb.parse(m.Event); err != nil {
-				return nil, fmt.Errorf("a deferred match of %s: %w", s.r, err)
-			}
-		}
-		got := rb.rematch(ev, m.Event, m.ident, m.Time, s.r)
-		if got == nil {
-			return nil, fmt.Errorf("a deferred match of %s: its stored event (%s) does not match the rule again", s.r, m.Event.Origin)
-		}
-		rb.out = append(rb.out, got)
 		list[i] = list[len(list)-1]
 		list = list[:len(list)-1]
 		b.survivors--
+		if ev == nil && readErr == nil {
+			ev, done, readErr = rb.parse(m.Event)
+		}
+		if readErr != nil {
+			rb.lose(1, fmt.Errorf("a deferred match of %s: %w", s.r, readErr))
+			continue
+		}
+		got := rb.rematch(ev, m.Event, m.ident, m.Time, s.r)
+		if got == nil {
+			rb.lose(1, fmt.Errorf("a deferred match of %s: its stored event (%s) does not match the rule again", s.r, m.Event.Origin))
+			continue
+		}
+		rb.out = append(rb.out, got)
 		b.rebuilt++
+	}
+	if done != nil {
+		done()
 	}
 	switch {
 	case len(list) > 0:
@@ -932,9 +975,9 @@ func (rb *rebuilder) host(m *Match) ([]*Match, error) {
 		delete(at, idh)
 	}
 	if len(rb.out) == 0 {
-		return nil, nil
+		return nil
 	}
-	return slices.Clone(rb.out), nil
+	return slices.Clone(rb.out)
 }
 
 // waiting reports whether survivors wait at m's time and identity: those
@@ -944,18 +987,29 @@ func (rb *rebuilder) waiting(m *Match) bool {
 	return at != nil && len(at[maphash.String(rb.b.e.seed, m.ident)]) > 0
 }
 
-// parse makes an event of st's stored copy, to match against again.
-func (rb *rebuilder) parse(st *event.Stored) (*event.Event, error) {
+// parse makes the event of st again, to match against: from the record as
+// read when its spill can (event.Stored.Reread), so that rules read what
+// they read the first time; else from its canonical JSON. done is to be
+// called once done with the event.
+func (rb *rebuilder) parse(st *event.Stored) (ev *event.Event, done func(), err error) {
+	ev, done, err = st.Reread()
+	switch {
+	case err != nil:
+		return nil, nil, fmt.Errorf("its stored event (%s) cannot be read back: %w", st.Origin, err)
+	case ev != nil:
+		ev.Kind, ev.Format, ev.Subtype, ev.Time, ev.ID, ev.Origin = st.Kind, st.Format, st.Subtype, st.Time, st.ID, st.Where()
+		return ev, done, nil
+	}
 	js := st.JSON()
 	if js == nil {
-		return nil, fmt.Errorf("its stored event (%s) cannot be read back", st.Origin)
+		return nil, nil, fmt.Errorf("its stored event (%s) cannot be read back", st.Origin)
 	}
 	doc, err := rb.p.ParseBytes(js)
 	if err != nil {
-		return nil, fmt.Errorf("its stored event (%s): %w", st.Origin, err)
+		return nil, nil, fmt.Errorf("its stored event (%s): %w", st.Origin, err)
 	}
 	return &event.Event{Kind: st.Kind, Format: st.Format, Subtype: st.Subtype, Time: st.Time, ID: st.ID,
-		Doc: doc, Origin: st.Where()}, nil
+		Doc: doc, Origin: st.Where()}, func() {}, nil
 }
 
 // rematch is the whole match of rule r on ev, read back from its stored

@@ -414,6 +414,14 @@ func identity(ev *event.Event) string {
 	return ev.Origin.String()
 }
 
+// storedIdentity is the identity of the event st was stored from.
+func storedIdentity(st *event.Stored) string {
+	if st.ID != "" {
+		return st.Kind.String() + "/" + st.ID
+	}
+	return st.Origin
+}
+
 // feed extracts what a match of rule r contributes to correlation c. Its
 // key is always groupKey(group) (runs do not store it).
 func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {

@@ -80,8 +80,28 @@ type pairSlot struct {
 // nanoseconds).
 type span struct{ first, last int64 }
 
+// endAt is a key at a time (Unix nanoseconds) where one of its pairs'
+// spans begins or ends; twinKey, an identity there.
+type (
+	endAt struct {
+		kh uint64
+		t  int64
+	}
+	twinKey struct {
+		kh, idh uint64
+		t       int64
+	}
+)
+
 // sifter gathers a Batch's first-seen inputs, by correlation index.
 type sifter struct {
+	// ends and twins find inputs the correlator skips as repeats (the
+	// same identity and time as the key's input before): by key and time,
+	// the ends of the pairs' spans; by key, time and identity at an end,
+	// the hash of the values of the first input seen (twinClash: another
+	// input of the same identity had other values).
+	ends      []map[endAt]struct{}
+	twins     []map[twinKey]uint64
 	first     []time.Time // the earliest input's time
 	has       []bool
 	wholeKeys []map[uint64]struct{} // the keys of whole inputs
@@ -160,6 +180,51 @@ func floorDiv(n, d int64) int64 {
 	return q
 }
 
+// endings notes the ends of every pair's spans, and reports whether there
+// are any: inputs at those keys and times are then read again (twin).
+func (s *sifter) endings() bool {
+	found := false
+	s.ends = make([]map[endAt]struct{}, len(s.pairs))
+	s.twins = make([]map[twinKey]uint64, len(s.pairs))
+	for ci, ps := range s.pairs {
+		if len(ps) == 0 {
+			continue
+		}
+		ends := make(map[endAt]struct{}, len(ps))
+		for k, sp := range ps {
+			ends[endAt{k.kh, sp.first}] = struct{}{}
+			ends[endAt{k.kh, sp.last}] = struct{}{}
+		}
+		s.ends[ci], s.twins[ci], found = ends, map[twinKey]uint64{}, true
+	}
+	return found
+}
+
+// twinClash marks a (key, time, identity) whose inputs had different
+// values.
+const twinClash = 0
+
+// twin notes an input of correlation ci at a key and time where a span
+// begins or ends. Of inputs with the same key, time and identity the
+// correlator takes the first alone (a repeat of a record): when their
+// values differ, the others' values were never seen, and may have made a
+// span begin or end where the correlator has none; the key is then kept.
+func (s *sifter) twin(ci int, kh uint64, t int64, idh uint64, vals []byte) {
+	if _, ok := s.ends[ci][endAt{kh, t}]; !ok {
+		return
+	}
+	vh := maphash.Bytes(twinSeed, vals) | 1 // never twinClash
+	k := twinKey{kh: kh, idh: idh, t: t}
+	switch old, ok := s.twins[ci][k]; {
+	case !ok:
+		s.twins[ci][k] = vh
+	case old != vh:
+		s.twins[ci][k] = twinClash
+	}
+}
+
+var twinSeed = maphash.MakeSeed()
+
 // decide chooses the kept keys, once every input was observed.
 func (s *sifter) decide(e *Engine) {
 	for ci, ps := range s.pairs {
@@ -188,9 +253,17 @@ func (s *sifter) decide(e *Engine) {
 			}
 			keep[k.kh] = struct{}{}
 		}
+		if ci < len(s.twins) {
+			for k, vh := range s.twins[ci] {
+				if vh == twinClash {
+					keep[k.kh] = struct{}{}
+				}
+			}
+		}
 		s.keep[ci] = keep
 		s.pairs[ci] = nil
 	}
+	s.ends, s.twins = nil, nil
 }
 
 // kept reports whether the inputs of correlation ci with key hash kh reach

@@ -16,6 +16,13 @@ type Stats struct {
 	// DroppedHits counts the hits (in Hits) of deferred matches that
 	// Finish dropped (Worker.DeferHits, Batch.KeepHits).
 	DroppedHits int64
+	// Unrebuilt counts deferred matches Finish could not rebuild from
+	// their stored events (FinishFunc reports the first): a record
+	// changed in its input file since the scan read it, or a stored copy
+	// that reads differently from the event (canonical JSON, without
+	// Spill.SetReparse, of a record holding numbers JSON does not allow).
+	// They are missing from the hits.
+	Unrebuilt int64
 	// Firings counts correlation firings by rule (reported or not).
 	Firings map[string]int64
 	// Late counts matches a Stream dropped from correlation because they

@@ -264,13 +264,7 @@ func (s *Stored) JSON() []byte {
 	if s.Event != nil || s.spill == nil {
 		return s.Event
 	}
-	var b []byte
-	var err error
-	if s.inFile {
-		b, err = s.spill.readInput(s.origin.File, s.off, s.n, s.sum)
-	} else {
-		b, err = s.spill.read(s.off, s.n)
-	}
+	b, err := s.read()
 	if err != nil {
 		return nil
 	}
@@ -283,6 +277,28 @@ func (s *Stored) JSON() []byte {
 		}
 	}
 	return b
+}
+
+// Reread returns the event s was read as, made again from the record as
+// read (Spill.SetReparse), and a function to call once done with it; nil
+// when s holds no such record or its spill cannot make events.
+func (s *Stored) Reread() (*Event, func(), error) {
+	if s.Event != nil || s.spill == nil || !s.raw || s.spill.reparse == nil {
+		return nil, nil, nil
+	}
+	b, err := s.read()
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.spill.reparse(b, s.container, s.origin)
+}
+
+// read returns the bytes s keeps in its spill or input file.
+func (s *Stored) read() ([]byte, error) {
+	if s.inFile {
+		return s.spill.readInput(s.origin.File, s.off, s.n, s.sum)
+	}
+	return s.spill.read(s.off, s.n)
 }
 
 // jsonRaw is raw JSON that marshals as itself.

@@ -27,6 +27,9 @@ type Spill struct {
 	// into its canonical JSON: CloneTo then writes the original bytes,
 	// a copy, rather than rendering every stored event.
 	render func(raw []byte, container uint8, origin Origin) ([]byte, error)
+	// reparse, when set (SetReparse), makes a stored record's event again
+	// (Stored.Reread).
+	reparse func(raw []byte, container uint8, origin Origin) (*Event, func(), error)
 
 	mu      sync.Mutex
 	inputs  map[string]*os.File // input files read back (events InFile)
@@ -59,6 +62,17 @@ func NewSpillNamed(dir, pattern string) (*Spill, error) {
 // only in the file name). Set it before the first CloneTo.
 func (s *Spill) SetRender(fn func(raw []byte, container uint8, origin Origin) ([]byte, error)) {
 	s.render = fn
+}
+
+// SetReparse lets Stored.Reread make the event of a record stored as read
+// (SetRender) again, as the scan made it from the same bytes: fn returns
+// the event and a function to call once done with it. A record's
+// canonical JSON is not always a fixpoint (numbers JSON does not allow,
+// which fastjson reads, are written as strings), so a rule matched again
+// on the event reads what it read the first time. Set it before the first
+// CloneTo.
+func (s *Spill) SetReparse(fn func(raw []byte, container uint8, origin Origin) (*Event, func(), error)) {
+	s.reparse = fn
 }
 
 // Name returns the spill file's path.

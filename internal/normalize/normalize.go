@@ -134,6 +134,19 @@ func Render(raw []byte, c uint8, origin event.Origin) ([]byte, error) {
 	return event.AppendJSON(nil, ev.Doc), nil
 }
 
+// Reparse is Render's event: the record read from container c made again
+// into the event the scan matched (the reparser of an event.Spill,
+// SetReparse); done gives the normalizer back. Safe for concurrent use.
+func Reparse(raw []byte, c uint8, origin event.Origin) (ev *event.Event, done func(), err error) {
+	n := renderers.Get().(*Normalizer)
+	ev, err = n.Normalize(ingest.Record{Data: raw, Container: ingest.Container(c), Origin: origin})
+	if err != nil {
+		renderers.Put(n)
+		return nil, nil, err
+	}
+	return ev, func() { renderers.Put(n) }, nil
+}
+
 var renderers = sync.Pool{New: func() any { return New() }}
 
 // describeKeys lists the first few top-level keys of an object, for error

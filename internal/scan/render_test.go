@@ -40,7 +40,7 @@ func (h renderCheck) Event(ev *event.Event) {
 
 // TestRenderedEvidence: an event stored as its original record (read back
 // from its input file, or from the spill) renders back to the canonical
-// JSON it had, for every record of every real sample log and of every
+// JSON it had, and is made again into the event it was (Stored.Reread), for every record of every real sample log and of every
 // export format the demo tenant writes (Graph, Azure Monitor, Log
 // Analytics, UAL and Purview CSV, CloudTrail, Kubernetes).
 func TestRenderedEvidence(t *testing.T) {
@@ -62,6 +62,7 @@ func TestRenderedEvidence(t *testing.T) {
 	}
 	defer sp.Close()
 	sp.SetRender(normalize.Render)
+	sp.SetReparse(normalize.Reparse)
 	var (
 		mu     sync.Mutex
 		got    []*event.Stored
@@ -86,6 +87,18 @@ func TestRenderedEvidence(t *testing.T) {
 				t.Errorf("%s (%s): rendered\n%s\nwant\n%s", st.Origin, st.Format, g, want[i])
 			}
 		}
+		// Made again from the record as read, the event is the one the
+		// scan matched (what a deferred match is rebuilt from).
+		ev, done, err := st.Reread()
+		if err != nil || ev == nil {
+			t.Fatalf("%s: made again: %v", st.Origin, err)
+		}
+		if g := ev.CanonicalJSON(); !bytes.Equal(g, want[i]) || ev.Kind != st.Kind || !ev.Time.Equal(st.Time) || ev.ID != st.ID {
+			if bad++; bad <= 3 {
+				t.Errorf("%s (%s): made again %s %s %s\n%s\nwant %s %s %s\n%s", st.Origin, st.Format, ev.Kind, ev.Time, ev.ID, g, st.Kind, st.Time, st.ID, want[i])
+			}
+		}
+		done()
 	}
 	if bad > 0 {
 		t.Errorf("%d of %d events render differently", bad, len(got))
