@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -40,7 +41,7 @@ correlation: {type: event_count, rules: [interactive], group-by: [userPrincipalN
 // two countries and a tag of their own, now and then trying others (user
 // u0 also signs in interactively, u19 goes round four countries); some
 // records lack a user, repeat, or have no ID.
-func siftEvents(t *testing.T, r *rand.Rand, n int) []*event.Event {
+func siftEvents(t testing.TB, r *rand.Rand, n int) []*event.Event {
 	countries := []string{"FR", "DE", "US", "br", "Jp", "NL"}
 	tags := []string{"mfa", "Legacy", "mobile", "kiosk"}
 	at := t0
@@ -128,4 +129,33 @@ func TestSiftedEqualsWhole(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzDeferredRecords: corrupt deferred records are an error, never a
+// panic, whether sifted or resolved.
+func FuzzDeferredRecords(f *testing.F) {
+	set := compileRules(f, siftTypes)
+	e := New(set, Options{})
+	r := rand.New(rand.NewPCG(1, 2))
+	b := e.NewBatch()
+	w := b.NewWorker()
+	for _, ev := range siftEvents(f, r, 40) {
+		w.Match(ev, b.Add)
+		if len(w.later) > 0 {
+			f.Add(slices.Clone(w.later))
+			w.later = w.later[:0]
+		}
+	}
+	f.Fuzz(func(t *testing.T, recs []byte) {
+		b := e.NewBatch()
+		s := b.sifter()
+		if b.eachSift(recs, func(ci int, rec *laterRec, kh uint64, vals []byte) { s.observe(e, ci, kh, rec.t, vals) }) != nil {
+			return
+		}
+		if s.endings() {
+			_ = b.eachSift(recs, func(ci int, rec *laterRec, kh uint64, vals []byte) { s.twin(ci, kh, rec.t, rec.idh, vals) })
+		}
+		s.decide(e)
+		_ = b.resolveRecords(&rebuilder{b: b}, recs)
+	})
 }
