@@ -276,6 +276,8 @@ func runScan(cmd *cobra.Command, args []string, f scanFlags) error {
 
 	ropts := detect.RunOptions{KeepMatched: f.timeline != ""}
 	ropts.Engine.MaxDistinct = f.maxDistinct
+	// The duplicate-record set drops every repeat of a (kind, ID).
+	ropts.Engine.UniqueIDs = !f.noDedup
 	ropts.Alert.MaxOpen = f.maxOpen
 	// Matched events wait for the alerts on disk, not in memory: the base
 	// rules of correlations match most records of a large export.

@@ -365,6 +365,7 @@ func scanFile(ctx context.Context, path string, pack *detect.Pack, noDedup bool,
 	sp.SetRender(normalize.Render)
 	sp.SetReparse(normalize.Reparse)
 	ro.Engine.Spill = sp
+	ro.Engine.UniqueIDs = !noDedup
 	det := pack.NewDetector(ro)
 	err = runScan(ctx, path, scan.Options{
 		NewHandler: func(w int) scan.Handler { return det.NewWorker(w) },

@@ -342,7 +342,7 @@ func (w *Worker) entry(dst []byte, h held) ([]byte, bool) {
 		return dst, true
 	}
 	for _, ci := range h.plan.nv {
-		if dst, ok = w.appendSift(dst, w.e.corrs[ci], h.r); !ok {
+		if dst, ok = w.appendSift(dst, ci, h.r); !ok {
 			return dst, false
 		}
 	}
@@ -379,9 +379,11 @@ func (w *Worker) keyHash(paths []event.Path) (uint64, bool) {
 }
 
 // appendSift appends the hashes of what a match of rule r in the current
-// event feeds first-seen correlation c (feed's key and values, the values
-// folded); false when there are too many values.
-func (w *Worker) appendSift(dst []byte, c, r *compile.Rule) ([]byte, bool) {
+// event feeds first-seen correlation ci (feed's key and values, the values
+// folded), and gives them to the worker's sifter; false when there are too
+// many values.
+func (w *Worker) appendSift(dst []byte, ci int, r *compile.Rule) ([]byte, bool) {
+	c := w.e.corrs[ci]
 	in := c.Correlation.Input(r, w.ev.Kind)
 	var kh uint64
 	ok := in != nil
@@ -427,6 +429,16 @@ func (w *Worker) appendSift(dst []byte, c, r *compile.Rule) ([]byte, bool) {
 		return dst, false
 	}
 	binary.LittleEndian.PutUint16(dst[at:], uint16(n))
+	if w.sift == nil {
+		w.sift = newSifter(len(w.e.corrs))
+	}
+	w.sift.observe(w.e, ci, kh, w.ev.Time.UnixNano(), dst[at+2:])
+	if w.ev.ID == "" && w.e.opts.UniqueIDs {
+		// Identified by its origin, which the records of one line of
+		// a JSON array share, it may have a twin (sifter.twin), which
+		// Finish does not look for when IDs are unique.
+		w.sift.keepKey(ci, kh)
+	}
 	return dst, true
 }
 
@@ -668,7 +680,8 @@ type survivor struct {
 // as matches), the rest kept in b.surv, by their event's time and identity
 // hash, for the merge. b.mu is held and no run is being written.
 func (b *Batch) resolveLater(rb *rebuilder) error {
-	for _, w := range b.workers {
+	workers := b.workers
+	for _, w := range workers {
 		if len(w.later) > 0 {
 			b.takeLater(w.later)
 			w.later = nil
@@ -677,12 +690,12 @@ func (b *Batch) resolveLater(rb *rebuilder) error {
 	b.workers = nil
 	if b.sift != nil || b.siftsRecords() {
 		s := b.sifter()
-		err := b.eachSection(func(buf []byte) error {
-			return b.eachSift(buf, func(ci int, rec *laterRec, kh uint64, vals []byte) {
-				s.observe(b.e, ci, kh, rec.t, vals)
-			})
-		})
-		if err == nil && s.endings() {
+		for _, w := range workers {
+			s.merge(w.sift)
+			w.sift = nil
+		}
+		var err error
+		if !b.e.opts.UniqueIDs && s.endings() {
 			err = b.eachSection(func(buf []byte) error {
 				return b.eachSift(buf, func(ci int, rec *laterRec, kh uint64, vals []byte) {
 					s.twin(ci, kh, rec.t, rec.idh, vals)

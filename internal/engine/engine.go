@@ -128,6 +128,11 @@ type Options struct {
 	// at 1 GB) and a fan-in of 256, two cores, 11.5 s and 77 MiB against
 	// 8.8 s and 101–106 MiB merging them all at once.
 	MaxFanIn int
+	// UniqueIDs says that no two events with the same kind and ID reach
+	// the engine (the scan's duplicate-record set drops the repeats): a
+	// Batch then looks for repeated records among the ID-less ones alone
+	// (firstseen.go). Without it, it reads its deferred records once more.
+	UniqueIDs bool
 }
 
 func (o Options) withDefaults() Options {
@@ -286,6 +291,9 @@ type Worker struct {
 	entries  []byte
 	sbuf     []byte
 	vbuf     []byte
+	// sift gathers the first-seen inputs this worker defers, which Finish
+	// merges (firstseen.go).
+	sift *sifter
 }
 
 // groupText is a group-by path's text in event epoch.

@@ -104,7 +104,7 @@ type sifter struct {
 	twins     []map[twinKey]uint64
 	first     []time.Time // the earliest input's time
 	has       []bool
-	wholeKeys []map[uint64]struct{} // the keys of whole inputs
+	wholeKeys []map[uint64]struct{} // keys kept whatever their inputs: of whole ones, of ID-less ones
 	pairs     []map[pairSlot]span
 	all       []bool // past maxPairs: every key kept
 	keep      []map[uint64]struct{}
@@ -113,11 +113,48 @@ type sifter struct {
 // sifter returns b's sifter, made on first use; b.mu is held.
 func (b *Batch) sifter() *sifter {
 	if b.sift == nil {
-		n := len(b.e.corrs)
-		b.sift = &sifter{first: make([]time.Time, n), has: make([]bool, n), wholeKeys: make([]map[uint64]struct{}, n),
-			pairs: make([]map[pairSlot]span, n), all: make([]bool, n), keep: make([]map[uint64]struct{}, n)}
+		b.sift = newSifter(len(b.e.corrs))
 	}
 	return b.sift
+}
+
+func newSifter(n int) *sifter {
+	return &sifter{first: make([]time.Time, n), has: make([]bool, n), wholeKeys: make([]map[uint64]struct{}, n),
+		pairs: make([]map[pairSlot]span, n), all: make([]bool, n), keep: make([]map[uint64]struct{}, n)}
+}
+
+// merge adds what o gathered (a worker's) to s.
+func (s *sifter) merge(o *sifter) {
+	if o == nil {
+		return
+	}
+	for ci := range s.has {
+		if o.has[ci] {
+			s.input(ci, o.first[ci])
+		}
+		for kh := range o.wholeKeys[ci] {
+			s.keepKey(ci, kh)
+		}
+		if s.all[ci] || o.all[ci] {
+			s.all[ci], s.pairs[ci] = true, nil
+			continue
+		}
+		if s.pairs[ci] == nil {
+			s.pairs[ci] = o.pairs[ci]
+			continue
+		}
+		ps := s.pairs[ci]
+		for k, sp := range o.pairs[ci] {
+			if old, ok := ps[k]; ok {
+				ps[k] = span{min(old.first, sp.first), max(old.last, sp.last)}
+			} else if len(ps) < maxPairs {
+				ps[k] = sp
+			} else {
+				s.all[ci], s.pairs[ci] = true, nil
+				break
+			}
+		}
+	}
 }
 
 // input notes an input of correlation ci at t (whole inputs may lie
@@ -132,6 +169,11 @@ func (s *sifter) input(ci int, t time.Time) {
 // is kept.
 func (s *sifter) whole(ci int, kh uint64, t time.Time) {
 	s.input(ci, t)
+	s.keepKey(ci, kh)
+}
+
+// keepKey keeps the inputs of key hash kh of correlation ci.
+func (s *sifter) keepKey(ci int, kh uint64) {
 	if s.wholeKeys[ci] == nil {
 		s.wholeKeys[ci] = map[uint64]struct{}{}
 	}

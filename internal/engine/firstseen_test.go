@@ -89,13 +89,14 @@ func siftEvents(t testing.TB, r *rand.Rand, n int) []*event.Event {
 // TestSiftedEqualsWhole checks that a Batch whose workers defer first-seen
 // inputs (firstseen.go) returns exactly the hits and counts of one that
 // defers nothing, in memory and spilled, with and without a cap on the
-// values known per key (at 3, every key is kept), and that it did drop
+// values known per key (at 3, every key is kept), trusting IDs to be
+// unique or not (the repeats here are copies), and that it did drop
 // inputs.
 func TestSiftedEqualsWhole(t *testing.T) {
 	set := compileRules(t, siftTypes)
 	defer func(n int) { laterChunk = n }(laterChunk)
 	laterChunk = 300
-	for _, o := range []Options{{}, {MaxDistinct: 3}} {
+	for _, o := range []Options{{}, {MaxDistinct: 3}, {UniqueIDs: true}} {
 		mem := New(set, o)
 		if p := mem.later[set.Rules[1]]; set.Rules[1].Name != "success" || p == nil || p.seq < 0 || len(p.nv) != 2 {
 			t.Fatalf("success is not deferred as a later step and two first-seen inputs: %+v", p)
@@ -116,15 +117,24 @@ func TestSiftedEqualsWhole(t *testing.T) {
 			}
 			for _, e := range []*Engine{mem, New(set, spilled(t, o, 16))} {
 				got, gs, b := run(e, true)
-				where := fmt.Sprintf("MaxDistinct %d, spilled %v", o.MaxDistinct, e.opts.Spill != nil)
+				where := fmt.Sprintf("%+v, spilled %v", o, e.opts.Spill != nil)
 				if got != want {
 					t.Fatalf("seed %d, %s: deferring batch differs:\n%s", seed, where, diff(want, got))
 				}
 				if ws.Matches != gs.Matches || ws.Hits != gs.Hits || ws.MissingGroup != gs.MissingGroup || ws.NoTime != gs.NoTime {
 					t.Errorf("seed %d, %s: stats differ: whole %+v deferring %+v", seed, where, ws, gs)
 				}
-				if o.MaxDistinct == 0 && (b.rebuilt == 0 || b.rebuilt > b.deferred*3/4) {
+				if o.MaxDistinct == 0 && !o.UniqueIDs && (b.rebuilt == 0 || b.rebuilt > b.deferred*3/4) {
 					t.Errorf("seed %d, %s: %d matches deferred, %d rebuilt: want a quarter dropped at least", seed, where, b.deferred, b.rebuilt)
+				}
+				// Two workers, each sifting its share (merged by Finish).
+				b = e.NewBatch()
+				ws := []*Worker{b.NewWorker(), b.NewWorker()}
+				for i, ev := range events {
+					ws[i%2].Match(ev, b.Add)
+				}
+				if got := renderFull(b.Finish()); got != want {
+					t.Fatalf("seed %d, %s, two workers: deferring batch differs:\n%s", seed, where, diff(want, got))
 				}
 			}
 		}
