@@ -21,9 +21,9 @@ import (
 // therefore defer such inputs (deferPlan.nv) like the later steps of
 // sequences, as hashes: of the group-by key and of each value (folded).
 //
-// Finish first reads every deferred input and keeps, per correlation, the
-// earliest and latest time each (key, value) pair was seen in each time
-// slot one timespan long. A value is new at t only if no earlier input of
+// Each worker keeps, as it defers an input, per correlation, the earliest
+// and latest time each (key, value) pair was seen in each time slot one
+// timespan long (its sifter); Finish merges the workers' sifters. A value is new at t only if no earlier input of
 // its pair came within the timespan before t, so only the first input of
 // a pair in a slot can be new, and only when the pair's last input in the
 // slot before came more than a timespan earlier (or there was none), and
@@ -33,6 +33,15 @@ import (
 // sees it anyway), the keys with as many slots as Options.MaxDistinct
 // values (where the correlator starts forgetting), and every key once more
 // than maxPairs pairs are tracked.
+//
+// Of inputs with the same key, time and identity (a record repeated) the
+// correlator takes the first alone; a repeat with other values must not
+// count as seen. Finish reads the deferred records once more for those
+// at the ends of the pairs' spans (sifter.twin) and keeps the keys of
+// repeats whose values differ. When the caller drops repeated IDs
+// (Options.UniqueIDs, the scan's duplicate-record set) only ID-less
+// records can share an identity (those of one line of a JSON array):
+// their keys are kept instead, and the records are not read again.
 //
 // Every deferred input of a kept key is rebuilt and reaches the
 // correlator, which sees all the inputs of those keys in the total order
