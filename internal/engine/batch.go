@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/idsentry/idsentry/internal/compile"
@@ -49,7 +50,8 @@ type Batch struct {
 	laterSecs         [][2]int64
 	keepHits          map[*compile.Rule]func(uint64) bool
 	surv              map[int64]map[uint64][]survivor
-	sift              *sifter // first-seen inputs (firstseen.go)
+	sift              *sifter        // first-seen inputs (firstseen.go)
+	pairsMade         []atomic.Int64 // the workers' sifters' pairs, by correlation
 	survivors         int
 	deferred, rebuilt int
 }
@@ -240,6 +242,9 @@ func (b *Batch) Discard() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.done = true
+	for _, w := range b.workers {
+		w.later, w.sift = nil, nil
+	}
 	_ = b.release()
 }
 

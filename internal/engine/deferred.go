@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"io"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/idsentry/idsentry/internal/binenc"
@@ -208,6 +209,9 @@ func (b *Batch) NewWorker() *Worker {
 	w.batch = b
 	b.mu.Lock()
 	b.workers = append(b.workers, w)
+	if b.pairsMade == nil {
+		b.pairsMade = make([]atomic.Int64, len(b.e.corrs))
+	}
 	b.mu.Unlock()
 	return w
 }
@@ -279,6 +283,7 @@ const (
 func (w *Worker) settle() {
 	ev := w.ev
 	ent := w.entries[:0]
+	w.fed = w.fed[:0]
 	n := 0
 	for _, h := range w.held {
 		start := len(ent)
@@ -431,15 +436,36 @@ func (w *Worker) appendSift(dst []byte, ci int, r *compile.Rule) ([]byte, bool) 
 	binary.LittleEndian.PutUint16(dst[at:], uint16(n))
 	if w.sift == nil {
 		w.sift = newSifter(len(w.e.corrs))
+		w.sift.made = w.batch.pairsMade
 	}
-	w.sift.observe(w.e, ci, kh, w.ev.Time.UnixNano(), dst[at+2:])
-	if w.ev.ID == "" && w.e.opts.UniqueIDs {
-		// Identified by its origin, which the records of one line of
-		// a JSON array share, it may have a twin (sifter.twin), which
-		// Finish does not look for when IDs are unique.
-		w.sift.keepKey(ci, kh)
+	vals := dst[at+2:]
+	w.sift.observe(w.e, ci, kh, w.ev.Time.UnixNano(), vals)
+	if w.e.opts.UniqueIDs {
+		// Finish does not look for inputs of one identity and time
+		// (sifter.twin) when IDs are unique, but an ID-less record is
+		// identified by its origin, which the records of one line of a
+		// JSON array share; and two rules matching one event feed the
+		// correlation twice, with other values when its field has an
+		// alias per rule. The correlator takes the first input alone.
+		if w.ev.ID == "" {
+			w.sift.keepKey(ci, kh)
+		}
+		vh := maphash.Bytes(twinSeed, vals)
+		for _, f := range w.fed {
+			if f.ci == ci && f.kh == kh && f.vh != vh {
+				w.sift.keepKey(ci, kh)
+			}
+		}
+		w.fed = append(w.fed, fedInput{ci: ci, kh: kh, vh: vh})
 	}
 	return dst, true
+}
+
+// fedInput is a first-seen input of the current event: its correlation,
+// key hash and values hash.
+type fedInput struct {
+	ci     int
+	kh, vh uint64
 }
 
 func b2u(b bool) byte {

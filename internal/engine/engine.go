@@ -292,8 +292,9 @@ type Worker struct {
 	sbuf     []byte
 	vbuf     []byte
 	// sift gathers the first-seen inputs this worker defers, which Finish
-	// merges (firstseen.go).
+	// merges (firstseen.go); fed lists the current event's.
 	sift *sifter
+	fed  []fedInput
 }
 
 // groupText is a group-by path's text in event epoch.

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -52,10 +53,10 @@ import (
 // share their values, so a value new to one could go unreported (about
 // one chance in 10^7 for a million users).
 
-// maxPairs is how many (key, value, slot) entries a Batch tracks per
-// first-seen correlation (about 60 bytes each). Past it, every key is
-// kept: exact, but every input is then rebuilt.
-const maxPairs = 1 << 19
+// maxPairs is how many (key, value, slot) entries a Batch's workers track
+// per first-seen correlation, all together (about 60 bytes each). Past it,
+// every key is kept: exact, but every input is then rebuilt.
+var maxPairs = 1 << 19 // a variable for the tests
 
 // siftable returns the first-seen correlations whose inputs a Batch's
 // workers may defer: over detection rules, with a timespan, and not the
@@ -117,6 +118,9 @@ type sifter struct {
 	pairs     []map[pairSlot]span
 	all       []bool // past maxPairs: every key kept
 	keep      []map[uint64]struct{}
+	// made, for a worker's sifter, counts the pairs all the batch's
+	// workers made, by correlation: maxPairs bounds them together.
+	made []atomic.Int64
 }
 
 // sifter returns b's sifter, made on first use; b.mu is held.
@@ -207,7 +211,7 @@ func (s *sifter) observe(e *Engine, ci int, kh uint64, t int64, vals []byte) {
 		sp, ok := ps[k]
 		switch {
 		case !ok:
-			if len(ps) >= maxPairs {
+			if len(ps) >= maxPairs || (s.made != nil && s.made[ci].Add(1) > int64(maxPairs)) {
 				s.all[ci], s.pairs[ci] = true, nil
 				return
 			}

@@ -11,16 +11,19 @@ import (
 	"github.com/idsentry/idsentry/internal/event"
 )
 
-// siftTypes: success feeds a sequence (as its later step) and two
-// first-seen correlations, one of them with array values; interactive
-// feeds the first and a count, so its matches stay whole; a reported rule
-// matches user u1's events, whose deferred matches it hosts.
-const siftTypes = failedSuccess + `title: Interactive
+// interactiveRule is an interactive sign-in.
+const interactiveRule = `title: Interactive
 name: interactive
 logsource: {product: azure, service: signinlogs}
 detection: {selection: {isInteractive: true}, condition: selection}
 ---
-title: User u1
+`
+
+// siftTypes: success feeds a sequence (as its later step) and two
+// first-seen correlations, one of them with array values; interactive
+// feeds the first and a count, so its matches stay whole; a reported rule
+// matches user u1's events, whose deferred matches it hosts.
+const siftTypes = failedSuccess + interactiveRule + `title: User u1
 logsource: {product: azure, service: signinlogs}
 detection: {selection: {userPrincipalName: u1}, condition: selection}
 ---
@@ -168,4 +171,35 @@ func FuzzDeferredRecords(f *testing.F) {
 		s.decide(e)
 		_ = b.resolveRecords(&rebuilder{b: b}, recs)
 	})
+}
+
+// TestSiftPairsCap: past maxPairs pairs, counted over every worker (each
+// alone stays under it here), every key is kept, and the hits are still
+// exact.
+func TestSiftPairsCap(t *testing.T) {
+	defer func(n int) { maxPairs = n }(maxPairs)
+	maxPairs = 150 // each worker makes 80–110 pairs a correlation here
+	set := compileRules(t, siftTypes)
+	e := New(set, spilled(t, Options{}, 16))
+	events := siftEvents(t, rand.New(rand.NewPCG(3, 29)), 600)
+	want := renderFull(matchAll(e, events, false, nil).Finish())
+	b := e.NewBatch()
+	ws := []*Worker{b.NewWorker(), b.NewWorker()}
+	for i, ev := range events {
+		ws[i%2].Match(ev, b.Add)
+	}
+	for ci := range e.corrs {
+		if n := len(ws[0].sift.pairs[ci]) + len(ws[1].sift.pairs[ci]); n > maxPairs {
+			t.Errorf("correlation %d: the workers hold %d pairs, over the cap of %d", ci, n, maxPairs)
+		}
+	}
+	if !slices.Contains(ws[0].sift.all, true) && !slices.Contains(ws[1].sift.all, true) {
+		t.Error("no worker reached the cap")
+	}
+	if got := renderFull(b.Finish()); got != want {
+		t.Fatalf("deferring batch differs:\n%s", diff(want, got))
+	}
+	if b.rebuilt < b.deferred*9/10 {
+		t.Errorf("%d of %d deferred matches rebuilt: want every key kept", b.rebuilt, b.deferred)
+	}
 }

@@ -209,3 +209,41 @@ detection: {selection: {country: DE}, condition: selection}
 		t.Errorf("the order of the input changes the hits:\n%s", diff(want, got))
 	}
 }
+
+// twoRulesOneEvent: two rules feed a first-seen correlation, each through
+// its own field (an alias per rule).
+const twoRulesOneEvent = failedSuccess + interactiveRule + `title: New place
+correlation:
+    type: new_value
+    rules: [success, interactive]
+    group-by: [userPrincipalName]
+    timespan: 3h
+    learning: 1h
+    aliases:
+        place:
+            success: country
+            interactive: city
+    condition: {field: place}
+`
+
+// TestSiftOneEventTwoRules: an event that two rules match feeds the
+// correlation twice with one identity and time; the correlator takes the
+// first input alone, so the second's value is not seen, IDs unique or not
+// (found by a second review, d261a49).
+func TestSiftOneEventTwoRules(t *testing.T) {
+	events := []*event.Event{
+		signIn(t, "e0", t0, `{"userPrincipalName":"a","country":"FR","status":{"errorCode":0}}`),
+		// Both rules: success's FR is taken, interactive's Berlin skipped.
+		signIn(t, "e1", t0.Add(30*time.Minute), `{"userPrincipalName":"a","country":"FR","city":"Berlin","isInteractive":true,"status":{"errorCode":0}}`),
+		// Berlin is new to the correlator.
+		signIn(t, "e2", t0.Add(2*time.Hour), `{"userPrincipalName":"a","country":"FR","city":"Berlin","isInteractive":true,"status":{"errorCode":1}}`),
+	}
+	for i, ev := range events {
+		ev.Origin = event.Origin{File: "t.jsonl", Line: i + 1}
+	}
+	want := compareDeferring(t, twoRulesOneEvent, Options{}, events, false)
+	if !strings.Contains(want, `"subject":"Berlin"`) {
+		t.Fatalf("Berlin is not new:\n%s", want)
+	}
+	compareDeferring(t, twoRulesOneEvent, Options{UniqueIDs: true}, events, false)
+}
