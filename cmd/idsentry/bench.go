@@ -32,8 +32,8 @@ the correlation state of one million distinct users. It prints MB/s, records/s, 
 the targets of BENCHMARKS.md.
 
 By default it also scans a dataset 5 times the size to compare peak RSS (--scaling; about 6 GB of disk while it
-runs, in a temporary directory unless --keep), and runs every stage twice in interleaved rounds, keeping the
-faster run (--repeat), so that the ratios hold on a machine whose speed drifts. For a quick look:
+runs, in a temporary directory unless --keep), and runs every stage three times in interleaved rounds, keeping
+the fastest run (--repeat), so that the ratios hold on a machine whose speed drifts. For a quick look:
 idsentry bench --scaling=false --repeat 1 --size 250000000.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -76,7 +76,7 @@ idsentry bench --scaling=false --repeat 1 --size 250000000.`,
 	fl.IntVar(&o.CorrUsers, "corr-users", bench.DefaultCorrUsers, "distinct users fed through the correlation stage")
 	fl.IntVar(&o.Users, "users", 0, "people in the generated tenant (default: from --size, at most 500)")
 	fl.Int64Var(&o.MaxRSS, "max-rss", bench.DefaultMaxRSS, "stop a stage whose resident set passes this many bytes (the row says so)")
-	fl.IntVar(&o.Repeat, "repeat", 2, "run every stage this many times in interleaved rounds and keep the fastest run")
+	fl.IntVar(&o.Repeat, "repeat", 3, "run every stage this many times in interleaved rounds and keep the fastest run")
 	fl.StringVar(&o.Jq, "jq", "", "jq executable for row (d) (default: jq on PATH; \"-\" skips it)")
 	fl.StringVar(&o.ProfileDir, "profile", "", "write CPU and allocation profiles of the scan stages to this directory")
 	_ = fl.MarkHidden("profile")

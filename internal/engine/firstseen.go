@@ -41,8 +41,11 @@ import (
 // at the ends of the pairs' spans (sifter.twin) and keeps the keys of
 // repeats whose values differ. When the caller drops repeated IDs
 // (Options.UniqueIDs, the scan's duplicate-record set) only ID-less
-// records can share an identity (those of one line of a JSON array):
-// their keys are kept instead, and the records are not read again.
+// records can share an identity (those of one line of a JSON array), and
+// one event can feed a correlation twice (two of its rules, with other
+// values when the field has an alias per rule): the keys of the ID-less
+// records and of an event's differing inputs are kept instead, and the
+// records are not read again.
 //
 // Every deferred input of a kept key is rebuilt and reaches the
 // correlator, which sees all the inputs of those keys in the total order
