@@ -136,18 +136,10 @@ func (s *IPStats) AddSignIn(ev *event.Event) {
 	s.add(ip, user, success, bytesAt(ev.Doc, pathCountry, nil), ev.String(pathASN), ev.Time)
 }
 
-// bytesAt returns the text at p as event.Text renders it (nil when it is
-// missing or null): a string's bytes without a copy, another value's JSON
-// appended to buf.
+// bytesAt returns the text at p as event.Text renders it, without a copy
+// (event.TextBytes).
 func bytesAt(doc *fastjson.Value, p event.Path, buf []byte) []byte {
-	v := event.Lookup(doc, p)
-	switch {
-	case v == nil || v.Type() == fastjson.TypeNull:
-		return nil
-	case v.Type() == fastjson.TypeString:
-		return v.GetStringBytes()
-	}
-	return event.AppendJSON(buf, v)
+	return event.TextBytes(event.Lookup(doc, p), buf)
 }
 
 var (

@@ -264,10 +264,7 @@ func (w *Worker) extract(fs []string, ev *event.Event) map[string][]string {
 		path := w.path(ev.Kind, f)
 		ls.Next(func(dst []string) []string {
 			event.Each(ev.Doc, path, func(v *fastjson.Value) bool {
-				if s := event.Text(v); s != "" {
-					if !utf8.ValidString(s) {
-						s = string([]rune(s))
-					}
+				if s := storedText(v, false); s != "" {
 					dst = append(dst, s)
 				}
 				return true
@@ -306,17 +303,7 @@ func (w *Worker) keyFields(fs []string, ev *event.Event) map[string][]string {
 	for _, f := range fs {
 		from := len(vals)
 		event.Each(ev.Doc, w.path(ev.Kind, f), func(v *fastjson.Value) bool {
-			var s string
-			if v.Type() == fastjson.TypeString {
-				b := v.GetStringBytes()
-				s = unsafe.String(unsafe.SliceData(b), len(b))
-			} else {
-				s = event.Text(v)
-			}
-			if s != "" {
-				if !utf8.ValidString(s) {
-					s = string([]rune(s))
-				}
+			if s := storedText(v, true); s != "" {
 				vals = append(vals, s)
 			}
 			return true
@@ -330,6 +317,23 @@ func (w *Worker) keyFields(fs []string, ev *event.Event) map[string][]string {
 	}
 	w.keyVals = vals
 	return w.keyMap
+}
+
+// storedText is event.Text of v as the stored copy has it: invalid UTF-8
+// becomes U+FFFD byte by byte, as the canonical JSON writes it. With view,
+// a valid string is a view of the event's bytes, for the call only.
+func storedText(v *fastjson.Value, view bool) string {
+	var s string
+	if view && v.Type() == fastjson.TypeString {
+		b := v.GetStringBytes()
+		s = unsafe.String(unsafe.SliceData(b), len(b))
+	} else {
+		s = event.Text(v)
+	}
+	if !utf8.ValidString(s) {
+		s = string([]rune(s))
+	}
+	return s
 }
 
 // path returns field f's path in events of kind k, resolved once.

@@ -62,10 +62,7 @@ func benchFinish(b *testing.B, e *Engine, matches []*Match, timeAdd bool) {
 //
 //	go test ./internal/engine -run '^$' -bench BenchmarkMergeSpilled -benchmem -cpu 1,2
 func BenchmarkMergeSpilled(b *testing.B) {
-	set := compileRules(b, blockedSuccess+`title: Blocked then success
-correlation: {type: temporal_ordered, rules: [blocked, success], group-by: [userPrincipalName, ipAddress], timespan: 1h}
----
-title: New country
+	set := compileRules(b, blockedSuccess+blockedThenSuccess+`title: New country
 correlation: {type: new_value, rules: [success], group-by: [userPrincipalName], timespan: 30d, learning: 1d, condition: {field: country}}
 `)
 	e := New(set, spilled(b, Options{}, 16384))
@@ -95,41 +92,21 @@ correlation: {type: new_value, rules: [success], group-by: [userPrincipalName], 
 //
 //	go test ./internal/engine -run '^$' -bench BenchmarkBatchDeferred -benchmem -cpu 1
 func BenchmarkBatchDeferred(b *testing.B) {
-	set := compileRules(b, blockedSuccess+`title: Blocked then success
-correlation: {type: temporal_ordered, rules: [blocked, success], group-by: [userPrincipalName, ipAddress], timespan: 1h}
----
-title: Every sign-in
+	set := compileRules(b, blockedSuccess+blockedThenSuccess+`title: Every sign-in
 logsource: {product: azure, service: signinlogs}
 detection: {selection: {userPrincipalName|contains: '@'}, condition: selection}
 `)
 	e := New(set, spilled(b, Options{}, 8192))
 	r := rand.New(rand.NewPCG(1, 2))
-	var events []*event.Event
-	at := t0
-	for i := range 100000 {
-		at = at.Add(time.Duration(r.IntN(1000)) * time.Millisecond)
+	events := benchSignIns(b, r, 100000, time.Second, func() string {
 		code := 0
 		if r.IntN(100) == 0 {
 			code = 53003
 		}
-		doc := fmt.Sprintf(`{"userPrincipalName":"u%d@contoso.example","ipAddress":"10.0.%d.%d","status":{"errorCode":%d}}`,
+		return fmt.Sprintf(`{"userPrincipalName":"u%d@contoso.example","ipAddress":"10.0.%d.%d","status":{"errorCode":%d}}`,
 			r.IntN(1000), r.IntN(4), r.IntN(250), code)
-		events = append(events, signIn(b, fmt.Sprint(i), at, doc))
-	}
-	for _, deferring := range []bool{false, true} {
-		name := "whole"
-		if deferring {
-			name = "deferred"
-		}
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			hits := 0
-			for b.Loop() {
-				hits += len(matchAll(e, events, deferring, nil).Finish())
-			}
-			b.ReportMetric(float64(hits)/float64(b.N), "hits/op")
-		})
-	}
+	})
+	benchDeferring(b, e, events)
 }
 
 // BenchmarkBatchFirstSeen measures a Batch from phase 1 to Finish, spilled,
@@ -141,18 +118,12 @@ detection: {selection: {userPrincipalName|contains: '@'}, condition: selection}
 //
 //	go test ./internal/engine -run '^$' -bench BenchmarkBatchFirstSeen -benchmem -cpu 1
 func BenchmarkBatchFirstSeen(b *testing.B) {
-	set := compileRules(b, blockedSuccess+`title: Blocked then success
-correlation: {type: temporal_ordered, rules: [blocked, success], group-by: [userPrincipalName, ipAddress], timespan: 1h}
----
-title: New country
+	set := compileRules(b, blockedSuccess+blockedThenSuccess+`title: New country
 correlation: {type: new_value, rules: [success], group-by: [userPrincipalName], timespan: 14d, learning: 3d, condition: {field: country}}
 `)
 	e := New(set, spilled(b, Options{}, 8192))
 	r := rand.New(rand.NewPCG(1, 2))
-	var events []*event.Event
-	at := t0
-	for i := range 100000 {
-		at = at.Add(time.Duration(r.IntN(52000)) * time.Millisecond)
+	events := benchSignIns(b, r, 100000, 52*time.Second, func() string {
 		u := r.IntN(1000)
 		country := fmt.Sprintf("C%d", u%50+r.IntN(2))
 		if r.IntN(500) == 0 {
@@ -162,10 +133,34 @@ correlation: {type: new_value, rules: [success], group-by: [userPrincipalName], 
 		if r.IntN(100) == 0 {
 			code = 53003
 		}
-		doc := fmt.Sprintf(`{"userPrincipalName":"u%d@contoso.example","ipAddress":"10.0.%d.%d","country":%q,"status":{"errorCode":%d}}`,
+		return fmt.Sprintf(`{"userPrincipalName":"u%d@contoso.example","ipAddress":"10.0.%d.%d","country":%q,"status":{"errorCode":%d}}`,
 			u, r.IntN(4), r.IntN(250), country, code)
-		events = append(events, signIn(b, fmt.Sprint(i), at, doc))
+	})
+	benchDeferring(b, e, events)
+}
+
+// blockedThenSuccess is a sequence whose later step is a success.
+const blockedThenSuccess = `title: Blocked then success
+correlation: {type: temporal_ordered, rules: [blocked, success], group-by: [userPrincipalName, ipAddress], timespan: 1h}
+---
+`
+
+// benchSignIns makes n sign-ins in time order, at most step apart, doc
+// giving each one's document.
+func benchSignIns(b *testing.B, r *rand.Rand, n int, step time.Duration, doc func() string) []*event.Event {
+	var events []*event.Event
+	at := t0
+	for i := range n {
+		at = at.Add(time.Duration(r.IntN(int(step/time.Millisecond))) * time.Millisecond)
+		events = append(events, signIn(b, fmt.Sprint(i), at, doc()))
 	}
+	return events
+}
+
+// benchDeferring measures a Batch of e over events from phase 1 to
+// Finish, its worker the engine's (every match whole) and the Batch's own
+// (deferring).
+func benchDeferring(b *testing.B, e *Engine, events []*event.Event) {
 	for _, deferring := range []bool{false, true} {
 		name := "whole"
 		if deferring {

@@ -149,7 +149,7 @@ func (e *Engine) slot(seq int, t time.Time) int64 {
 // slotKey is the key hash h in time slot s.
 func slotKey(h uint64, s int64) uint64 { return h ^ uint64(s)*0x9e3779b97f4a7c15 }
 
-// planLater fills e.later, e.firsts, e.reach and e.sifted.
+// planLater fills e.plans, e.firsts, e.reach and e.sifted.
 func (e *Engine) planLater() {
 	e.seed = maphash.MakeSeed()
 	e.firsts = make([][]firstLink, len(e.corrs))
@@ -161,11 +161,10 @@ func (e *Engine) planLater() {
 		if !ok {
 			continue
 		}
-		if e.later == nil {
-			e.later = map[*compile.Rule]*deferPlan{}
+		if e.plans == nil {
 			e.plans = make([]*deferPlan, len(e.set.Rules))
 		}
-		e.later[r], e.plans[r.Index] = &p, &p
+		e.plans[r.Index] = &p
 		for _, ci := range p.nv {
 			e.sifted[ci] = true
 		}
@@ -281,43 +280,44 @@ const (
 // whole match, if it has one, is how Finish finds it again; otherwise the
 // record carries the event's stored copy.
 func (w *Worker) settle() {
-	ev := w.ev
-	ent := w.entries[:0]
 	w.fed = w.fed[:0]
+	// The entries go straight after the record's head, filled in once
+	// the event's identity and stored copy are known (a match that goes
+	// whole makes them).
+	start := len(w.later)
+	rec := slices.Grow(w.later, laterHead)[:start+laterHead]
 	n := 0
 	for _, h := range w.held {
-		start := len(ent)
+		at := len(rec)
 		var ok bool
-		if ent, ok = w.entry(ent, h); !ok {
-			ent = ent[:start]
+		if rec, ok = w.entry(rec, h); !ok {
+			rec = rec[:at]
 			w.whole(h.r, h.why)
 			continue
 		}
 		n++
 	}
-	w.entries = ent
 	clear(w.held)
 	w.held = w.held[:0]
 	if n == 0 {
+		w.later = rec[:start]
 		return
 	}
 	hosted := w.hasWhole
 	w.store()
-	start := len(w.later)
-	w.later = append(w.later, 0, 0, 0, 0)
-	w.later = binary.LittleEndian.AppendUint64(w.later, uint64(ev.Time.UnixNano()))
-	w.later = binary.LittleEndian.AppendUint64(w.later, maphash.String(w.e.seed, w.ident))
-	w.later = binary.LittleEndian.AppendUint64(w.later, originHash(w.e.seed, w.stored))
-	w.later = binary.LittleEndian.AppendUint32(w.later, uint32(len(ent)))
-	w.later = append(w.later, ent...)
-	if hosted {
-		w.later = binary.LittleEndian.AppendUint32(w.later, 0)
-	} else {
-		w.sbuf = w.stored.AppendBinary(w.sbuf[:0])
-		w.later = binary.LittleEndian.AppendUint32(w.later, uint32(len(w.sbuf)))
-		w.later = append(w.later, w.sbuf...)
+	head := rec[start:]
+	binary.LittleEndian.PutUint64(head[4:], uint64(w.ev.Time.UnixNano()))
+	binary.LittleEndian.PutUint64(head[12:], maphash.String(w.e.seed, w.ident))
+	binary.LittleEndian.PutUint64(head[20:], originHash(w.e.seed, w.stored))
+	binary.LittleEndian.PutUint32(head[28:], uint32(len(rec)-start-laterHead))
+	at := len(rec)
+	rec = binary.LittleEndian.AppendUint32(rec, 0)
+	if !hosted {
+		rec = w.stored.AppendBinary(rec)
+		binary.LittleEndian.PutUint32(rec[at:], uint32(len(rec)-at-4))
 	}
-	binary.LittleEndian.PutUint32(w.later[start:], uint32(len(w.later)-start-4))
+	binary.LittleEndian.PutUint32(rec[start:], uint32(len(rec)-start-4))
+	w.later = rec
 	if len(w.later) >= laterChunk {
 		w.batch.addLater(w.later)
 		w.later = w.later[:0]
@@ -368,19 +368,10 @@ func (w *Worker) keyHash(paths []event.Path) (uint64, bool) {
 		}
 		return g.hash, true
 	}
-	key := w.key[:0]
-	for i, p := range paths {
-		_, lower := w.groupValue(w.ev, p)
-		if lower == "" {
-			return 0, false
-		}
-		if i > 0 {
-			key = append(key, 0x1f)
-		}
-		key = append(key, lower...)
+	if !w.joinKey(w.ev, paths, nil) {
+		return 0, false
 	}
-	w.key = key
-	return maphash.Bytes(w.e.seed, key), true
+	return maphash.Bytes(w.e.seed, w.key), true
 }
 
 // appendSift appends the hashes of what a match of rule r in the current
@@ -410,23 +401,16 @@ func (w *Worker) appendSift(dst []byte, ci int, r *compile.Rule) ([]byte, bool) 
 			n++
 		}
 	} else {
+		// Every value of the field, as event.Text gives it to feed.
 		event.Each(w.ev.Doc, in.FieldPaths[0], func(v *fastjson.Value) bool {
-			var h uint64
-			switch v.Type() {
-			case fastjson.TypeNull:
-				return true
-			case fastjson.TypeString:
-				b := v.GetStringBytes()
-				if len(b) == 0 {
-					return true
-				}
-				h = foldHashBytes(w.e.seed, b)
-			default:
-				w.vbuf = event.AppendJSON(w.vbuf[:0], v)
-				h = foldHashBytes(w.e.seed, w.vbuf)
+			b := event.TextBytes(v, w.vbuf[:0])
+			if v.Type() != fastjson.TypeString {
+				w.vbuf = b // the scratch, not the document's bytes
 			}
-			dst = binary.LittleEndian.AppendUint64(dst, h)
-			n++
+			if len(b) > 0 {
+				dst = binary.LittleEndian.AppendUint64(dst, foldHashBytes(w.e.seed, b))
+				n++
+			}
 			return true
 		})
 	}

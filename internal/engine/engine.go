@@ -160,13 +160,13 @@ type Engine struct {
 	opts  Options
 	corrs []*compile.Rule       // correlations in dependency order
 	index map[*compile.Rule]int // position of each correlation in corrs
-	// later maps the rules whose matches a Batch's workers defer to what
-	// they feed; firsts, by correlation index, the sequences whose first
-	// steps' keys that correlation's inputs give; sifted, by correlation
-	// index, the first-seen correlations whose inputs Finish sifts. seed
-	// hashes the deferred matches' keys (deferred.go, firstseen.go).
-	later  map[*compile.Rule]*deferPlan
-	plans  []*deferPlan // later by rule index
+	// plans gives, by rule index, what the matches a Batch's workers
+	// defer feed (nil: not deferred); firsts, by correlation index, the
+	// sequences whose first steps' keys that correlation's inputs give;
+	// sifted, by correlation index, the first-seen correlations whose
+	// inputs Finish sifts. seed hashes the deferred matches' keys
+	// (deferred.go, firstseen.go).
+	plans  []*deferPlan
 	firsts [][]firstLink
 	reach  []time.Duration // by sequence index (Engine.slot)
 	sifted []bool
@@ -286,10 +286,8 @@ type Worker struct {
 	held    []held
 	later   []byte
 	// hasWhole: the current event has a whole match (which hosts its
-	// deferred ones); entries and sbuf are scratch of settle.
+	// deferred ones); vbuf is appendSift's scratch.
 	hasWhole bool
-	entries  []byte
-	sbuf     []byte
 	vbuf     []byte
 	// sift gathers the first-seen inputs this worker defers, which Finish
 	// merges (firstseen.go); fed lists the current event's.
@@ -449,22 +447,8 @@ func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 			f.key, f.group = lower, one
 		}
 	} else {
-		key := w.key[:0]
-		for i, p := range in.GroupPaths {
-			text, lower := w.groupValue(ev, p)
-			if text == "" {
-				f.ok = false
-				break
-			}
-			if i > 0 {
-				key = append(key, 0x1f)
-			} else {
-				f.group = make([]string, 0, len(in.GroupPaths))
-			}
-			key = append(key, lower...)
-			f.group = append(f.group, text)
-		}
-		f.key, w.key = string(key), key
+		f.ok = w.joinKey(ev, in.GroupPaths, &f.group)
+		f.key = string(w.key)
 	}
 	if len(in.FieldPaths) == 0 || !f.ok {
 		return f
@@ -501,6 +485,30 @@ func (w *Worker) feed(c, r *compile.Rule, ev *event.Event) feed {
 		f.values = []string{strings.Join(parts, ", ")}
 	}
 	return f
+}
+
+// joinKey builds in w.key the key of a group by several paths: their
+// lower-cased values joined by 0x1f (groupKey), and appends their values
+// as written to *group when group is not nil; false, with the key and
+// group of the values before it, when a value is missing.
+func (w *Worker) joinKey(ev *event.Event, paths []event.Path, group *[]string) bool {
+	w.key = w.key[:0]
+	for i, p := range paths {
+		text, lower := w.groupValue(ev, p)
+		if text == "" {
+			return false
+		}
+		if i > 0 {
+			w.key = append(w.key, 0x1f)
+		} else if group != nil {
+			*group = make([]string, 0, len(paths))
+		}
+		w.key = append(w.key, lower...)
+		if group != nil {
+			*group = append(*group, text)
+		}
+	}
+	return true
 }
 
 // number reads a JSON number or a numeric string.

@@ -113,14 +113,14 @@ type sifter struct {
 	// the ends of the pairs' spans; by key, time and identity at an end,
 	// the hash of the values of the first input seen (twinClash: another
 	// input of the same identity had other values).
-	ends      []map[endAt]struct{}
-	twins     []map[twinKey]uint64
-	first     []time.Time // the earliest input's time
-	has       []bool
-	wholeKeys []map[uint64]struct{} // keys kept whatever their inputs: of whole ones, of ID-less ones
-	pairs     []map[pairSlot]span
-	all       []bool // past maxPairs: every key kept
-	keep      []map[uint64]struct{}
+	ends  []map[endAt]struct{}
+	twins []map[twinKey]uint64
+	first []time.Time // the earliest input's time (zero: none yet)
+	pairs []map[pairSlot]span
+	all   []bool // past maxPairs: every key kept
+	// keep holds the kept keys: before decide, those kept whatever
+	// their inputs (of whole inputs, of ID-less ones, ...).
+	keep []map[uint64]struct{}
 	// made, for a worker's sifter, counts the pairs all the batch's
 	// workers made, by correlation: maxPairs bounds them together.
 	made []atomic.Int64
@@ -135,8 +135,8 @@ func (b *Batch) sifter() *sifter {
 }
 
 func newSifter(n int) *sifter {
-	return &sifter{first: make([]time.Time, n), has: make([]bool, n), wholeKeys: make([]map[uint64]struct{}, n),
-		pairs: make([]map[pairSlot]span, n), all: make([]bool, n), keep: make([]map[uint64]struct{}, n)}
+	return &sifter{first: make([]time.Time, n), pairs: make([]map[pairSlot]span, n), all: make([]bool, n),
+		keep: make([]map[uint64]struct{}, n)}
 }
 
 // merge adds what o gathered (a worker's) to s.
@@ -144,11 +144,11 @@ func (s *sifter) merge(o *sifter) {
 	if o == nil {
 		return
 	}
-	for ci := range s.has {
-		if o.has[ci] {
+	for ci := range s.first {
+		if !o.first[ci].IsZero() {
 			s.input(ci, o.first[ci])
 		}
-		for kh := range o.wholeKeys[ci] {
+		for kh := range o.keep[ci] {
 			s.keepKey(ci, kh)
 		}
 		if s.all[ci] || o.all[ci] {
@@ -173,11 +173,11 @@ func (s *sifter) merge(o *sifter) {
 	}
 }
 
-// input notes an input of correlation ci at t (whole inputs may lie
-// outside the years Unix nanoseconds hold).
+// input notes an input of correlation ci at t, never zero (whole inputs
+// may lie outside the years Unix nanoseconds hold).
 func (s *sifter) input(ci int, t time.Time) {
-	if !s.has[ci] || t.Before(s.first[ci]) {
-		s.first[ci], s.has[ci] = t, true
+	if s.first[ci].IsZero() || t.Before(s.first[ci]) {
+		s.first[ci] = t
 	}
 }
 
@@ -190,10 +190,10 @@ func (s *sifter) whole(ci int, kh uint64, t time.Time) {
 
 // keepKey keeps the inputs of key hash kh of correlation ci.
 func (s *sifter) keepKey(ci int, kh uint64) {
-	if s.wholeKeys[ci] == nil {
-		s.wholeKeys[ci] = map[uint64]struct{}{}
+	if s.keep[ci] == nil {
+		s.keep[ci] = map[uint64]struct{}{}
 	}
-	s.wholeKeys[ci][kh] = struct{}{}
+	s.keep[ci][kh] = struct{}{}
 }
 
 // observe notes a deferred input of correlation ci at t, with key hash kh
@@ -286,13 +286,13 @@ var twinSeed = maphash.MakeSeed()
 // decide chooses the kept keys, once every input was observed.
 func (s *sifter) decide(e *Engine) {
 	for ci, ps := range s.pairs {
-		keep := s.wholeKeys[ci]
+		if ps == nil {
+			continue
+		}
+		keep := s.keep[ci]
 		if keep == nil {
 			keep = map[uint64]struct{}{}
-		}
-		if ps == nil {
 			s.keep[ci] = keep
-			continue
 		}
 		c := e.corrs[ci].Correlation
 		learning := learningOf(c)
@@ -318,7 +318,6 @@ func (s *sifter) decide(e *Engine) {
 				}
 			}
 		}
-		s.keep[ci] = keep
 		s.pairs[ci] = nil
 	}
 	s.ends, s.twins = nil, nil
@@ -341,10 +340,10 @@ func (s *sifter) start(c *correlator) {
 	if s == nil {
 		return
 	}
-	for ci, ok := range s.has {
-		if ok {
+	for ci, t := range s.first {
+		if !t.IsZero() {
 			cs := c.states[ci]
-			cs.started, cs.first = true, s.first[ci]
+			cs.started, cs.first = true, t
 		}
 	}
 }

@@ -101,7 +101,7 @@ func TestSiftedEqualsWhole(t *testing.T) {
 	laterChunk = 300
 	for _, o := range []Options{{}, {MaxDistinct: 3}, {UniqueIDs: true}} {
 		mem := New(set, o)
-		if p := mem.later[set.Rules[1]]; set.Rules[1].Name != "success" || p == nil || p.seq < 0 || len(p.nv) != 2 {
+		if p := mem.plan(set.Rules[1]); set.Rules[1].Name != "success" || p == nil || p.seq < 0 || len(p.nv) != 2 {
 			t.Fatalf("success is not deferred as a later step and two first-seen inputs: %+v", p)
 		}
 		for seed := uint64(1); seed <= 15; seed++ {

@@ -223,6 +223,18 @@ func Text(v *fastjson.Value) string {
 	}
 }
 
+// TextBytes is Text without a copy: a string's bytes in the document (only
+// read), another value's JSON appended to buf; nil for null and nil.
+func TextBytes(v *fastjson.Value, buf []byte) []byte {
+	switch {
+	case v == nil || v.Type() == fastjson.TypeNull:
+		return nil
+	case v.Type() == fastjson.TypeString:
+		return v.GetStringBytes()
+	}
+	return AppendJSON(buf, v)
+}
+
 // CanonicalJSON returns a copy of the canonical document as compact JSON.
 func (e *Event) CanonicalJSON() []byte {
 	if e.Doc == nil {

@@ -125,12 +125,11 @@ func (n *Normalizer) NormalizeValue(v *fastjson.Value, rec ingest.Record) (*even
 // renderer of an event.Spill (SetRender) that stores records as they were
 // read. Safe for concurrent use.
 func Render(raw []byte, c uint8, origin event.Origin) ([]byte, error) {
-	n := renderers.Get().(*Normalizer)
-	defer renderers.Put(n)
-	ev, err := n.Normalize(ingest.Record{Data: raw, Container: ingest.Container(c), Origin: origin})
+	ev, done, err := Reparse(raw, c, origin)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	return event.AppendJSON(nil, ev.Doc), nil
 }
 
